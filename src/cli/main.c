@@ -1,0 +1,5 @@
+/* placeholder: the command dispatcher lands next */
+int main(void)
+{
+    return 0;
+}
