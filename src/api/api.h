@@ -1,0 +1,47 @@
+/*
+ * api.h: the HTTP API under /api/v1 (JSON, bearer tokens), /metrics, and the SSE stream.
+ *
+ * The API is an ingress and egress adapter around the journal: handlers parse and authorise,
+ * call domain/ to build records, submit writes to the writer thread and answer once the commit
+ * is durable; GETs read the loop's read connection. A route table names each route's method,
+ * path pattern and the permission it needs, so no route can skip authorisation.
+ */
+#ifndef SARHAD_API_API_H
+#define SARHAD_API_API_H
+
+#include "core/err.h"
+#include "domain/border.h"
+#include "net/http.h"
+#include "node/config.h"
+#include "store/db.h"
+#include "store/writer.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct stream_hub;
+
+/* What the routes need, owned by the node (node/node.c); the API borrows all of it. */
+struct api_ctx {
+    const struct config *cfg;
+    const struct border *border;
+    struct store_db *rdb; /* read connection, loop thread only */
+    struct writer *writer;
+    struct stream_hub *hub;
+    struct http_server *http;
+    json_t *units;       /* uid -> latest unit document */
+    json_t *units_dirty; /* uid -> document not yet flushed to the track table */
+    int64_t started_ms;
+    struct api_metrics *metrics;
+};
+
+/* Allocates the per-route counters. */
+enum sh_err api_init(struct api_ctx *api);
+
+/* Frees what api_init allocated. */
+void api_free(struct api_ctx *api);
+
+/* The http_handler_fn of the node: `arg` is the struct api_ctx. */
+void api_handle(struct http_request *req, void *arg);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * entry.h: the journal entry, the unit of every durable change (DESIGN.md, "the journal is the
+ * spine"), and its canonical byte encoding.
+ *
+ * The hash chain is hash = SHA-256(prev_hash || entry_canonical(entry)). The canonical encoding
+ * is versioned, length-prefixed and independent of JSON formatting, so that any implementation
+ * can recompute a hash from the fields alone:
+ *
+ *   "sarhad-entry-v1" 0x00
+ *   u64 seq | u64 time_ms | str kind | str record_id | u64 version | str origin |
+ *   u64 origin_seq | str release | str payload
+ *
+ * where u64 is 8 bytes big-endian (two's complement) and str is a u32 big-endian length
+ * followed by the bytes.
+ */
+#ifndef SARHAD_DOMAIN_ENTRY_H
+#define SARHAD_DOMAIN_ENTRY_H
+
+#include "core/err.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENTRY_HASH_LEN 32
+
+struct journal_entry {
+    int64_t seq;        /* local sequence number, 1-based, dense */
+    int64_t time_ms;    /* when it was appended here, UTC */
+    char kind[32];      /* "event.create", "section.update", ... */
+    char record_id[64]; /* the record the entry changes */
+    int64_t version;    /* the record's version after this entry */
+    char origin[64];    /* node where the change was first made */
+    int64_t origin_seq; /* its seq at the origin */
+    char release[128];  /* release set: sorted ISO3 codes joined by ','; "" = national */
+    char *payload;      /* the record as JSON after the change; owned */
+    size_t payload_len;
+    uint8_t prev_hash[ENTRY_HASH_LEN];
+    uint8_t hash[ENTRY_HASH_LEN];
+};
+
+/* Writes the canonical encoding of `e` into `buf` (capacity `cap`) and returns the number of
+ * bytes it needs; when that exceeds `cap`, nothing useful was written: call again bigger. */
+size_t entry_canonical(const struct journal_entry *e, uint8_t *buf, size_t cap);
+
+/* Frees the payload of `e` (not `e` itself). NULL is a no-op. */
+void entry_clear(struct journal_entry *e);
+
+/* The entry as a JSON object: seq, time (RFC 3339), kind, record_id, version, origin,
+ * origin_seq, release (array), payload (parsed object), prev_hash and hash (hex). Returns a new
+ * reference, or NULL if the payload is not valid JSON. */
+json_t *entry_to_json(const struct journal_entry *e);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * config.h: the node's configuration, read from DIR/sarhad.conf (INI, parsed by inih).
+ *
+ *   [node]    name, country (ISO3), log_level
+ *   [http]    listen, tls, max_body, max_conns, idle_timeout, stream_backlog
+ *   [border]  file (GeoJSON LineString; empty: the built-in Iran-Pakistan line),
+ *             left, right (ISO3 of the country on each side walking first point -> last),
+ *             section_km
+ *   [store]   max_batch, unit_stale, track_retention, max_units
+ *
+ * Every key has a default except node.name and node.country. An unknown section or key, or a
+ * bad value, is an error naming the line and the key.
+ */
+#ifndef SARHAD_NODE_CONFIG_H
+#define SARHAD_NODE_CONFIG_H
+
+#include "core/err.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+    char dir[512];
+    char name[64];
+    char country[4];
+    char log_level[16];
+    char http_listen[128];
+    int http_tls;
+    size_t http_max_body;
+    int http_max_conns;
+    int http_idle_timeout;
+    size_t http_stream_backlog;
+    char border_file[512];
+    char border_left[4];
+    char border_right[4];
+    double border_section_km;
+    int store_max_batch;
+    int unit_stale_s;
+    int track_retention_h;
+    int max_units;
+};
+
+/* Fills `cfg` with defaults (name and country empty). */
+void config_defaults(struct config *cfg);
+
+/* Reads DIR/sarhad.conf over the defaults and validates it. */
+enum sh_err config_load(const char *dir, struct config *cfg, struct sh_errinfo *info);
+
+/* Checks cross-field rules (node identity present, sides distinct, ...). */
+enum sh_err config_validate(const struct config *cfg, struct sh_errinfo *info);
+
+/* Writes `cfg` as an INI file with comments to `f`. */
+void config_write(const struct config *cfg, FILE *f);
+
+/* Builds "DIR/name" into `out`. Returns SH_ELIMIT if it does not fit. */
+enum sh_err config_path(const char *dir, const char *name, char *out, size_t outlen);
+
+#endif

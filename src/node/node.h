@@ -1,0 +1,30 @@
+/*
+ * node.h: a node's life: creating its directory (init) and running it (serve).
+ *
+ * A node directory holds:
+ *   sarhad.conf   configuration (INI)
+ *   node.key      the node's Ed25519 private key, mode 0600
+ *   cert.pem      its self-signed certificate
+ *   sarhad.db     the SQLite database (with -wal and -shm beside it)
+ */
+#ifndef SARHAD_NODE_NODE_H
+#define SARHAD_NODE_NODE_H
+
+#include "core/err.h"
+#include "crypto/crypto.h"
+#include "domain/border.h"
+#include "node/config.h"
+
+/* Creates the node directory for `cfg` (name, country, listen set): config, key, certificate,
+ * database with the border's sections, and an admin user whose token is written to
+ * `admin_token`. Refuses a directory that already holds a node (SH_EEXISTS). */
+enum sh_err node_init(const struct config *cfg, char admin_token[CRYPTO_TOKEN_MAX],
+                      struct sh_errinfo *info);
+
+/* Loads the border named by the configuration (or the built-in line). */
+enum sh_err node_load_border(const struct config *cfg, struct border *b, struct sh_errinfo *info);
+
+/* Runs the node in `dir` until SIGINT or SIGTERM, then stops cleanly. */
+enum sh_err node_serve(const char *dir, struct sh_errinfo *info);
+
+#endif

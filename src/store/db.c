@@ -1,0 +1,218 @@
+/*
+ * db.c: connection set-up, migrations and the statement cache.
+ */
+#include "store/db.h"
+
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_STMT_CACHE 48
+
+struct store_db {
+    sqlite3 *h;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[DB_STMT_CACHE];
+    int ncache;
+};
+
+/* Migration N (1-based) is migrations[N-1]. Never edit a shipped one: append. */
+static const char *const migrations[] = {
+    /* 1: the journal, its derived tables, users, units and tracks */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE journal("
+    "  seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "  record_id TEXT NOT NULL, version INTEGER NOT NULL, origin TEXT NOT NULL,"
+    "  origin_seq INTEGER NOT NULL, release TEXT NOT NULL, payload TEXT NOT NULL,"
+    "  prev_hash BLOB NOT NULL, hash BLOB NOT NULL, UNIQUE(origin, origin_seq));"
+    "CREATE INDEX journal_record ON journal(record_id, version);"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
+    "  token_hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);"
+    "CREATE TABLE events(id TEXT PRIMARY KEY, version INTEGER NOT NULL, category TEXT NOT NULL,"
+    "  impact TEXT NOT NULL, status TEXT NOT NULL, time_ms INTEGER NOT NULL, lat REAL NOT NULL,"
+    "  lon REAL NOT NULL, release TEXT NOT NULL, origin TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL);"
+    "CREATE INDEX events_time ON events(time_ms DESC, id DESC);"
+    "CREATE TABLE sections(id INTEGER PRIMARY KEY, from_km REAL NOT NULL, to_km REAL NOT NULL,"
+    "  version INTEGER NOT NULL, doc TEXT NOT NULL);"
+    "CREATE TABLE units(uid TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, doc TEXT NOT NULL);"
+    "CREATE TABLE tracks(uid TEXT NOT NULL, time_ms INTEGER NOT NULL, lat REAL NOT NULL,"
+    "  lon REAL NOT NULL, course REAL, speed REAL, PRIMARY KEY(uid, time_ms)) WITHOUT ROWID;"
+    "CREATE INDEX tracks_time ON tracks(time_ms);",
+};
+
+#define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int db_schema_version(void)
+{
+    return DB_SCHEMA_VERSION;
+}
+
+sqlite3 *db_handle(struct store_db *db)
+{
+    return db->h;
+}
+
+enum sh_err db_exec(struct store_db *db, const char *sql)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("db.error", "op=exec reason=\"%s\"", msg ? msg : sqlite3_errmsg(db->h));
+        sqlite3_free(msg);
+        return SH_EDB;
+    }
+    return SH_OK;
+}
+
+static int pragma_int(struct store_db *db, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int v = -1;
+
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return v;
+}
+
+int db_data_version(struct store_db *db)
+{
+    return pragma_int(db, "PRAGMA data_version");
+}
+
+static enum sh_err db_migrate(struct store_db *db, const char *path, struct sh_errinfo *info)
+{
+    int have = pragma_int(db, "PRAGMA user_version");
+    char sql[64];
+
+    if (have > DB_SCHEMA_VERSION)
+        return err_set(info, SH_ESCHEMA, "",
+                       "database %s has schema version %d, newer than "
+                       "the %d this sarhad knows; run a newer sarhad",
+                       path, have, DB_SCHEMA_VERSION);
+    for (int v = have + 1; v <= DB_SCHEMA_VERSION; v++) {
+        snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v);
+        if (db_exec(db, "BEGIN IMMEDIATE") || db_exec(db, migrations[v - 1]) || db_exec(db, sql) ||
+            db_exec(db, "COMMIT")) {
+            db_exec(db, "ROLLBACK");
+            return err_set(info, SH_EDB, "", "migration to schema version %d failed", v);
+        }
+        log_info("db.migrated", "path=%s version=%d", path, v);
+    }
+    return SH_OK;
+}
+
+enum sh_err db_open(const char *path, int create, struct store_db **out, struct sh_errinfo *info)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    struct store_db *db = calloc(1, sizeof(*db));
+    enum sh_err rc = SH_OK;
+
+    if (db == NULL)
+        return SH_ENOMEM;
+    if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+        rc = err_set(info, SH_EDB, "", "cannot open database %s: %s", path,
+                     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 1);
+    if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                    "PRAGMA wal_autocheckpoint=4000;")) {
+        rc = err_set(info, SH_EDB, "", "cannot configure database %s: %s", path,
+                     sqlite3_errmsg(db->h));
+        goto out;
+    }
+    rc = db_migrate(db, path, info);
+out:
+    if (rc != SH_OK) {
+        db_close(db);
+        db = NULL;
+    }
+    *out = db;
+    return rc;
+}
+
+void db_close(struct store_db *db)
+{
+    if (db == NULL)
+        return;
+    for (int i = 0; i < db->ncache; i++)
+        sqlite3_finalize(db->cache[i].st);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+sqlite3_stmt *db_stmt(struct store_db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+
+    for (int i = 0; i < db->ncache; i++) {
+        if (db->cache[i].sql == sql) {
+            sqlite3_reset(db->cache[i].st);
+            sqlite3_clear_bindings(db->cache[i].st);
+            return db->cache[i].st;
+        }
+    }
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        log_error("db.error", "op=prepare reason=\"%s\"", sqlite3_errmsg(db->h));
+        return NULL;
+    }
+    if (db->ncache < DB_STMT_CACHE) {
+        db->cache[db->ncache].sql = sql;
+        db->cache[db->ncache].st = st;
+        db->ncache++;
+    } else {
+        /* The cache is sized for every statement the node has; growing past it is a bug. */
+        log_error("db.error", "op=prepare reason=\"statement cache full\"");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+void db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+enum sh_err db_meta_get(struct store_db *db, const char *key, char *out, size_t outlen)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key=?");
+    enum sh_err rc = SH_ENOTFOUND;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, key);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = SH_OK;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+enum sh_err db_meta_set(struct store_db *db, const char *key, const char *value)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO meta(key,value) VALUES(?,?) "
+                                   "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    enum sh_err rc = SH_OK;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, value);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = SH_EDB;
+    sqlite3_reset(st);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * journal.c: appending to and reading the hash-chained journal.
+ */
+#include "store/journal.h"
+
+#include "core/log.h"
+#include "crypto/crypto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* hash = SHA-256(prev_hash || canonical(e)) */
+static void entry_hash(const struct journal_entry *e, uint8_t out[ENTRY_HASH_LEN])
+{
+    uint8_t small[1024], *buf = small;
+    size_t need = entry_canonical(e, small, sizeof(small));
+
+    if (need > sizeof(small)) {
+        buf = malloc(need);
+        if (buf == NULL)
+            abort();
+        entry_canonical(e, buf, need);
+    }
+    struct crypto_iov iov[2] = {{e->prev_hash, ENTRY_HASH_LEN}, {buf, need}};
+    crypto_sha256_v(iov, 2, out);
+    if (buf != small)
+        free(buf);
+}
+
+enum sh_err journal_head(struct store_db *db, int64_t *seq, uint8_t hash[ENTRY_HASH_LEN])
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+    int rc;
+
+    *seq = 0;
+    memset(hash, 0, ENTRY_HASH_LEN);
+    if (st == NULL)
+        return SH_EDB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == ENTRY_HASH_LEN)
+            memcpy(hash, sqlite3_column_blob(st, 1), ENTRY_HASH_LEN);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}
+
+enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
+{
+    sqlite3_stmt *st =
+        db_stmt(tx->db, "INSERT INTO journal(seq,time_ms,kind,record_id,version,origin,"
+                        "origin_seq,release,payload,prev_hash,hash) "
+                        "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    enum sh_err rc = SH_OK;
+
+    if (st == NULL)
+        return SH_EDB;
+    e->seq = tx->head_seq + 1;
+    e->time_ms = tx->now_ms;
+    if (e->origin[0] == '\0') {
+        snprintf(e->origin, sizeof(e->origin), "%s", tx->node);
+        e->origin_seq = e->seq;
+    }
+    memcpy(e->prev_hash, tx->head_hash, ENTRY_HASH_LEN);
+    entry_hash(e, e->hash);
+    sqlite3_bind_int64(st, 1, e->seq);
+    sqlite3_bind_int64(st, 2, e->time_ms);
+    db_bind_text(st, 3, e->kind);
+    db_bind_text(st, 4, e->record_id);
+    sqlite3_bind_int64(st, 5, e->version);
+    db_bind_text(st, 6, e->origin);
+    sqlite3_bind_int64(st, 7, e->origin_seq);
+    db_bind_text(st, 8, e->release);
+    sqlite3_bind_text(st, 9, e->payload, (int)e->payload_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 10, e->prev_hash, ENTRY_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 11, e->hash, ENTRY_HASH_LEN, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        log_error("db.error", "op=journal_append reason=\"%s\"", sqlite3_errmsg(db_handle(tx->db)));
+        rc = SH_EDB;
+    } else {
+        tx->head_seq = e->seq;
+        memcpy(tx->head_hash, e->hash, ENTRY_HASH_LEN);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+
+    snprintf(out, outlen, "%s", s ? (const char *)s : "");
+}
+
+/* Fills `e` from a row of SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,
+ * payload,prev_hash,hash. The payload borrows the statement's memory. */
+static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->seq = sqlite3_column_int64(st, 0);
+    e->time_ms = sqlite3_column_int64(st, 1);
+    copy_col(st, 2, e->kind, sizeof(e->kind));
+    copy_col(st, 3, e->record_id, sizeof(e->record_id));
+    e->version = sqlite3_column_int64(st, 4);
+    copy_col(st, 5, e->origin, sizeof(e->origin));
+    e->origin_seq = sqlite3_column_int64(st, 6);
+    copy_col(st, 7, e->release, sizeof(e->release));
+    e->payload = (char *)sqlite3_column_text(st, 8);
+    e->payload_len = (size_t)sqlite3_column_bytes(st, 8);
+    if (sqlite3_column_bytes(st, 9) == ENTRY_HASH_LEN)
+        memcpy(e->prev_hash, sqlite3_column_blob(st, 9), ENTRY_HASH_LEN);
+    if (sqlite3_column_bytes(st, 10) == ENTRY_HASH_LEN)
+        memcpy(e->hash, sqlite3_column_blob(st, 10), ENTRY_HASH_LEN);
+}
+
+enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
+                         void *arg)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
+                                   "release,payload,prev_hash,hash FROM journal WHERE seq>? "
+                                   "ORDER BY seq LIMIT ?");
+    struct journal_entry e;
+    enum sh_err rc = SH_OK;
+    int step;
+
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        entry_from_row(st, &e);
+        if (fn(&e, arg))
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = SH_EDB;
+    sqlite3_reset(st);
+    return rc;
+}
+
+struct verify_state {
+    int64_t expect_seq;
+    uint8_t prev[ENTRY_HASH_LEN];
+    int64_t bad_seq;
+};
+
+static int verify_one(const struct journal_entry *e, void *arg)
+{
+    struct verify_state *vs = arg;
+    uint8_t h[ENTRY_HASH_LEN];
+
+    if (e->seq != vs->expect_seq || memcmp(e->prev_hash, vs->prev, ENTRY_HASH_LEN) != 0) {
+        vs->bad_seq = e->seq;
+        return 1;
+    }
+    entry_hash(e, h);
+    if (memcmp(h, e->hash, ENTRY_HASH_LEN) != 0) {
+        vs->bad_seq = e->seq;
+        return 1;
+    }
+    memcpy(vs->prev, e->hash, ENTRY_HASH_LEN);
+    vs->expect_seq++;
+    return 0;
+}
+
+enum sh_err journal_verify(struct store_db *db, int64_t *bad_seq)
+{
+    struct verify_state vs = {.expect_seq = 1, .bad_seq = 0};
+    enum sh_err rc = journal_read(db, 0, 0, verify_one, &vs);
+
+    *bad_seq = vs.bad_seq;
+    if (rc == SH_OK && vs.bad_seq != 0)
+        rc = SH_ECONFLICT;
+    return rc;
+}

@@ -1,0 +1,83 @@
+/*
+ * records.h: the node's records (events, sections, users, units) in SQLite.
+ *
+ * Writes (`*_put`, `users_add`, ...) run inside a store_tx: each appends one journal entry and
+ * updates the derived table in the same transaction, with an optimistic version check so that
+ * a stale PATCH fails with SH_ECONFLICT instead of overwriting. Reads take a store_db (the
+ * loop's read connection or the CLI's).
+ */
+#ifndef SARHAD_STORE_RECORDS_H
+#define SARHAD_STORE_RECORDS_H
+
+#include "core/err.h"
+#include "domain/role.h"
+#include "store/journal.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Journals `doc` (borrowed) as entry `kind` for event doc.id and upserts the events table.
+ * `base_version` is the version the change was made against: 0 for a new event. */
+enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
+                       int64_t base_version, struct sh_errinfo *info);
+
+/* The stored event `id` as a new reference in *out. */
+enum sh_err events_get(struct store_db *db, const char *id, json_t **out);
+
+struct event_filter {
+    int64_t since_ms;     /* event time >= since (0: any) */
+    const char *category; /* NULL: any */
+    const char *status;   /* NULL: any */
+    int has_bbox;
+    double min_lon, min_lat, max_lon, max_lat;
+    int64_t before_time_ms; /* paging cursor: strictly older than (time, id) */
+    const char *before_id;  /* NULL: first page */
+    int limit;
+};
+
+/* Appends matching events, newest first, to the array `out`. */
+enum sh_err events_list(struct store_db *db, const struct event_filter *f, json_t *out);
+
+/* Journals and stores a section document (borrowed). base_version 0 creates it. */
+enum sh_err sections_put(struct store_tx *tx, const json_t *doc, int64_t base_version,
+                         struct sh_errinfo *info);
+
+/* Section `id` as a new reference. */
+enum sh_err sections_get(struct store_db *db, int id, json_t **out);
+
+/* Appends every section, by id, to the array `out`. */
+enum sh_err sections_list(struct store_db *db, json_t *out);
+
+struct user {
+    int64_t id;
+    char name[64];
+    enum role role;
+    int revoked;
+};
+
+/* Adds a user with the hash of their token (never the token). SH_EEXISTS if the name is
+ * taken by an active user. */
+enum sh_err users_add(struct store_tx *tx, const char *name, enum role role,
+                      const char *token_hash_hex, struct sh_errinfo *info);
+
+/* Revokes the user `name`. SH_ENOTFOUND if no active user has it. */
+enum sh_err users_revoke(struct store_tx *tx, const char *name, struct sh_errinfo *info);
+
+/* Finds the active user holding the token whose hash is `token_hash_hex`. */
+enum sh_err users_find_by_token(struct store_db *db, const char *token_hash_hex, struct user *out);
+
+/* Appends {name, role, created, revoked} objects to the array `out`. */
+enum sh_err users_list(struct store_db *db, json_t *out);
+
+/* Upserts the latest unit documents of `units` (an object uid -> doc, borrowed) and appends
+ * their positions to the track table; deletes tracks older than `keep_after_ms`. Not
+ * journaled: positions are latest-wins state. */
+enum sh_err units_flush(struct store_tx *tx, const json_t *units, int64_t keep_after_ms);
+
+/* Loads every unit document into the object `out` (uid -> doc). */
+enum sh_err units_load(struct store_db *db, json_t *out);
+
+/* Rows in the track table (for tests and metrics). */
+int64_t units_track_count(struct store_db *db);
+
+#endif

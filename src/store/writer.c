@@ -1,0 +1,236 @@
+/*
+ * writer.c: the writer thread and group commit (see writer.h for the flow).
+ *
+ * Invariants: only this thread writes through `w->db`; `queue` and `done` are guarded by
+ * `mu`; an op is on exactly one of: the caller, `queue`, the thread's batch, `done`.
+ */
+#include "store/writer.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct writer {
+    struct store_db *db;
+    char node[64];
+    int max_batch;
+    void (*notify)(void *);
+    void *notify_arg;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct writer_op *queue, *queue_tail;
+    struct writer_op *done, *done_tail;
+    int stopping;
+    struct writer_stats stats;
+};
+
+static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
+                                                         32,  64, 128, 256, 1024, 1e300};
+
+double writer_bucket_ms(int i)
+{
+    return bucket_ms[i];
+}
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Applies one op under a savepoint so that its failure undoes only its own writes. */
+static void apply_one(struct store_tx *tx, struct writer_op *op)
+{
+    int64_t seq = tx->head_seq;
+    uint8_t hash[ENTRY_HASH_LEN];
+
+    memcpy(hash, tx->head_hash, ENTRY_HASH_LEN);
+    memset(&op->info, 0, sizeof(op->info));
+    if (db_exec(tx->db, "SAVEPOINT op")) {
+        op->result = SH_EDB;
+        return;
+    }
+    op->result = op->apply(tx, op->arg, &op->info);
+    if (op->result != SH_OK) {
+        db_exec(tx->db, "ROLLBACK TO op");
+        tx->head_seq = seq;
+        memcpy(tx->head_hash, hash, ENTRY_HASH_LEN);
+    }
+    db_exec(tx->db, "RELEASE op");
+}
+
+/* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. */
+static void commit_batch(struct writer *w, struct writer_op *batch)
+{
+    struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
+    double t0 = mono_ms();
+    int n = 0;
+
+    if (db_exec(w->db, "BEGIN IMMEDIATE") || journal_head(w->db, &tx.head_seq, tx.head_hash)) {
+        db_exec(w->db, "ROLLBACK");
+        for (struct writer_op *op = batch; op; op = op->next)
+            op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
+        return;
+    }
+    for (struct writer_op *op = batch; op; op = op->next, n++)
+        apply_one(&tx, op);
+    if (db_exec(w->db, "COMMIT")) {
+        db_exec(w->db, "ROLLBACK");
+        for (struct writer_op *op = batch; op; op = op->next)
+            if (op->result == SH_OK)
+                op->result = err_set(&op->info, SH_EDB, "", "commit failed");
+        return;
+    }
+    double dt = mono_ms() - t0;
+    pthread_mutex_lock(&w->mu);
+    w->stats.commits++;
+    w->stats.ops += (uint64_t)n;
+    w->stats.sum_ms += dt;
+    for (int i = 0; i < WRITER_LATENCY_BUCKETS; i++)
+        if (dt <= bucket_ms[i])
+            w->stats.buckets[i]++;
+    w->stats.committed_seq = tx.head_seq;
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->queue == NULL && !w->stopping)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->queue == NULL && w->stopping)
+            break;
+        /* Take up to max_batch ops off the queue. */
+        struct writer_op *batch = w->queue, *last = batch;
+        for (int n = 1; n < w->max_batch && last->next; n++)
+            last = last->next;
+        w->queue = last->next;
+        if (w->queue == NULL)
+            w->queue_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        commit_batch(w, batch);
+
+        pthread_mutex_lock(&w->mu);
+        if (w->done_tail)
+            w->done_tail->next = batch;
+        else
+            w->done = batch;
+        w->done_tail = last;
+        pthread_mutex_unlock(&w->mu);
+        w->notify(w->notify_arg);
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
+                         void (*notify)(void *), void *notify_arg, struct writer **out,
+                         struct sh_errinfo *info)
+{
+    struct writer *w = calloc(1, sizeof(*w));
+    enum sh_err rc;
+
+    if (w == NULL)
+        return SH_ENOMEM;
+    rc = db_open(db_path, 0, &w->db, info);
+    if (rc != SH_OK) {
+        free(w);
+        return rc;
+    }
+    snprintf(w->node, sizeof(w->node), "%s", node);
+    w->max_batch = max_batch > 0 ? max_batch : 1024;
+    w->notify = notify;
+    w->notify_arg = notify_arg;
+    journal_head(w->db, &w->stats.committed_seq, (uint8_t[ENTRY_HASH_LEN]){0});
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        db_close(w->db);
+        free(w);
+        return err_set(info, SH_EIO, "", "cannot start the writer thread");
+    }
+    *out = w;
+    return SH_OK;
+}
+
+void writer_submit(struct writer *w, struct writer_op *op)
+{
+    op->next = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->queue_tail)
+        w->queue_tail->next = op;
+    else
+        w->queue = op;
+    w->queue_tail = op;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void writer_complete(struct writer *w)
+{
+    struct writer_op *list, *next;
+
+    pthread_mutex_lock(&w->mu);
+    list = w->done;
+    w->done = w->done_tail = NULL;
+    pthread_mutex_unlock(&w->mu);
+    for (; list; list = next) {
+        next = list->next; /* done() may free the op */
+        list->done(list);
+    }
+}
+
+void writer_get_stats(struct writer *w, struct writer_stats *out)
+{
+    pthread_mutex_lock(&w->mu);
+    *out = w->stats;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void writer_stop(struct writer *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    writer_complete(w);
+    db_close(w->db);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+}
+
+enum sh_err store_tx_run(struct store_db *db, const char *node, store_apply_fn fn, void *arg,
+                         struct sh_errinfo *info)
+{
+    struct store_tx tx = {.db = db, .node = node, .now_ms = clock_now_ms()};
+    enum sh_err rc;
+
+    if (db_exec(db, "BEGIN IMMEDIATE"))
+        return err_set(info, SH_EDB, "", "cannot start a write transaction");
+    rc = journal_head(db, &tx.head_seq, tx.head_hash);
+    if (rc == SH_OK)
+        rc = fn(&tx, arg, info);
+    if (rc == SH_OK && db_exec(db, "COMMIT"))
+        rc = err_set(info, SH_EDB, "", "commit failed");
+    if (rc != SH_OK)
+        db_exec(db, "ROLLBACK");
+    return rc;
+}

@@ -1,0 +1,178 @@
+/* Unit tests of store/journal and store/writer on a real SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/journal.h"
+#include "store/records.h"
+#include "store/writer.h"
+
+static char dir[64], path[128];
+
+static int setup(void **state)
+{
+    snprintf(dir, sizeof(dir), "/tmp/sarhad-unit-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[160];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+struct append_arg {
+    const char *kind;
+    int fail;
+};
+
+static enum sh_err append_one(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct append_arg *a = arg;
+    struct journal_entry e = {0};
+    enum sh_err rc;
+
+    snprintf(e.kind, sizeof(e.kind), "%s", a->kind);
+    snprintf(e.record_id, sizeof(e.record_id), "r1");
+    e.version = 1;
+    e.payload = strdup("{\"x\":1}");
+    e.payload_len = strlen(e.payload);
+    rc = journal_append(tx, &e);
+    entry_clear(&e);
+    if (rc == SH_OK && a->fail)
+        rc = err_set(info, SH_EINVAL, "x", "asked to fail");
+    return rc;
+}
+
+static int count_entry(const struct journal_entry *e, void *arg)
+{
+    (*(int *)arg)++;
+    return 0;
+}
+
+static void test_chain_and_tamper(void **state)
+{
+    struct store_db *db;
+    struct sh_errinfo info;
+    struct append_arg a = {"test.entry", 0};
+    int64_t bad, seq;
+    uint8_t hash[ENTRY_HASH_LEN], zero[ENTRY_HASH_LEN] = {0};
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(journal_head(db, &seq, hash), SH_OK);
+    assert_int_equal(seq, 0);
+    assert_memory_equal(hash, zero, ENTRY_HASH_LEN);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(store_tx_run(db, "N1", append_one, &a, &info), SH_OK);
+    assert_int_equal(journal_verify(db, &bad), SH_OK);
+    assert_int_equal(journal_head(db, &seq, hash), SH_OK);
+    assert_int_equal(seq, 5);
+    /* a failing apply leaves nothing behind */
+    a.fail = 1;
+    assert_int_equal(store_tx_run(db, "N1", append_one, &a, &info), SH_EINVAL);
+    assert_int_equal(journal_head(db, &seq, hash), SH_OK);
+    assert_int_equal(seq, 5);
+    /* one changed byte in one stored entry is found, at that entry */
+    assert_int_equal(db_exec(db, "UPDATE journal SET payload='{\"x\":2}' WHERE seq=3"), SH_OK);
+    assert_int_equal(journal_verify(db, &bad), SH_ECONFLICT);
+    assert_int_equal(bad, 3);
+    db_close(db);
+}
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int notified;
+
+static void notify(void *arg)
+{
+    pthread_mutex_lock(&mu);
+    notified++;
+    pthread_mutex_unlock(&mu);
+}
+
+static int done_count;
+static void op_done(struct writer_op *op)
+{
+    done_count++;
+}
+
+static void test_writer_isolates_failing_ops(void **state)
+{
+    enum { N = 200 };
+    static struct writer_op ops[N];
+    static struct append_arg args[N];
+    struct writer *w;
+    struct store_db *db;
+    struct sh_errinfo info;
+    struct writer_stats st;
+    int n = 0;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(writer_start(path, "N1", 64, notify, NULL, &w, &info), SH_OK);
+    for (int i = 0; i < N; i++) {
+        args[i] = (struct append_arg){"test.entry", i % 10 == 3};
+        ops[i] = (struct writer_op){.apply = append_one, .arg = &args[i], .done = op_done};
+        writer_submit(w, &ops[i]);
+    }
+    writer_stop(w); /* commits everything queued and runs the done callbacks */
+    assert_int_equal(done_count, N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ops[i].result, i % 10 == 3 ? SH_EINVAL : SH_OK);
+    assert_int_equal(journal_read(db, 0, 0, count_entry, &n), SH_OK);
+    assert_int_equal(n, N - N / 10);
+    int64_t bad;
+    assert_int_equal(journal_verify(db, &bad), SH_OK);
+    assert_true(notified > 0);
+    (void)st;
+    db_close(db);
+}
+
+static void test_records_versions(void **state)
+{
+    struct store_db *db;
+    struct sh_errinfo info;
+    json_t *doc = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:f,s:[s]}", "id", "e1", "version", 1,
+                            "category", "OTHER", "impact", "LOW", "status", "OPEN", "time",
+                            "2026-11-28T10:00:00Z", "lat", 29.0, "lon", 61.0, "release", "IRN");
+    json_t *got;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    struct store_tx tx = {.db = db, .node = "N1", .now_ms = 1};
+    assert_int_equal(db_exec(db, "BEGIN"), SH_OK);
+    assert_int_equal(events_put(&tx, "event.create", doc, 0, &info), SH_OK);
+    assert_int_equal(events_put(&tx, "event.create", doc, 0, &info), SH_EEXISTS);
+    json_object_set_new(doc, "version", json_integer(2));
+    assert_int_equal(events_put(&tx, "event.update", doc, 5, &info), SH_ECONFLICT);
+    assert_string_equal(info.field, "version");
+    assert_int_equal(events_put(&tx, "event.update", doc, 1, &info), SH_OK);
+    assert_int_equal(db_exec(db, "COMMIT"), SH_OK);
+    assert_int_equal(events_get(db, "e1", &got), SH_OK);
+    assert_int_equal(json_integer_value(json_object_get(got, "version")), 2);
+    json_decref(got);
+    json_decref(doc);
+    db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_and_tamper),
+        cmocka_unit_test(test_writer_isolates_failing_ops),
+        cmocka_unit_test(test_records_versions),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
