@@ -81,6 +81,7 @@ void api_call_free(struct api_call *call)
         return;
     json_decref(call->body);
     json_decref(call->doc);
+    free(call->payload);
     free(call);
 }
 
@@ -107,6 +108,11 @@ void api_reply_json(struct api_call *call, int status, json_t *doc, const char *
     }
     reply_raw(call, status, "application/json", extra_headers, text, len);
     free(text);
+}
+
+void api_reply_text(struct api_call *call, int status, const char *json, const char *extra_headers)
+{
+    reply_raw(call, status, "application/json", extra_headers, json, strlen(json));
 }
 
 void api_reply_error(struct api_call *call, int status, const char *code, const char *field,

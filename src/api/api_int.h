@@ -17,13 +17,17 @@ struct api_call {
     char param[128]; /* the {} segment of the path, if the route has one */
     json_t *body;    /* parsed JSON body of POST/PATCH, owned */
     struct writer_op op;
-    json_t *doc; /* the document being written, owned */
+    json_t *doc;   /* the document being written, owned */
+    char *payload; /* the document as journaled, owned (set by the writer) */
     int64_t base_version;
     const char *kind;
 };
 
 /* Answers with `doc` (stolen) as JSON and frees the call. */
 void api_reply_json(struct api_call *call, int status, json_t *doc, const char *extra_headers);
+
+/* Answers with JSON text `json` (borrowed) and frees the call. */
+void api_reply_text(struct api_call *call, int status, const char *json, const char *extra_headers);
 
 /* Answers {"error":{code,message,field}} and frees the call. */
 void api_reply_error(struct api_call *call, int status, const char *code, const char *field,

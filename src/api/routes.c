@@ -98,7 +98,7 @@ static enum sh_err apply_event(struct store_tx *tx, void *arg, struct sh_errinfo
 {
     struct api_call *call = arg;
 
-    return events_put(tx, call->kind, call->doc, call->base_version, info);
+    return events_put(tx, call->kind, call->doc, call->base_version, &call->payload, info);
 }
 
 static void etag_header(const json_t *doc, char *out, size_t outlen)
@@ -111,20 +111,19 @@ static void event_written(struct writer_op *op)
 {
     struct api_call *call = op->arg;
     char extra[200];
-    json_t *doc = call->doc;
 
     if (op->result != SH_OK) {
         api_reply_err(call, op->result, &op->info);
         return;
     }
-    call->doc = NULL;
-    etag_header(doc, extra, sizeof(extra) / 2);
+    etag_header(call->doc, extra, sizeof(extra) / 2);
     if (call->base_version == 0) {
         size_t n = strlen(extra);
         snprintf(extra + n, sizeof(extra) - n, "Location: /api/v1/events/%s\r\n",
-                 json_string_value(json_object_get(doc, "id")));
+                 json_string_value(json_object_get(call->doc, "id")));
     }
-    api_reply_json(call, call->base_version == 0 ? 201 : 200, doc, extra);
+    /* Answer with exactly the bytes that were journaled. */
+    api_reply_text(call, call->base_version == 0 ? 201 : 200, call->payload, extra);
 }
 
 void api_events_create(struct api_call *call)

@@ -242,6 +242,12 @@ void stream_hub_advance(struct stream_hub *hub, int64_t seq)
 
     if (seq <= hub->seq)
         return;
+    if (hub->clients == NULL) {
+        /* Nobody listens: no frames to build. A later reader starts from the database. */
+        hub->seq = seq;
+        hub->ring_first = 0;
+        return;
+    }
     /* A gap (entries the hub never held) restarts the ring after it. */
     if (hub->ring_first != 0 && hub->seq + 1 < hub->ring_first)
         hub->ring_first = 0;

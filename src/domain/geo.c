@@ -238,7 +238,7 @@ static enum sh_err find_linestring(const json_t *doc, const json_t **geom, char 
         return err_set(info, SH_EINVAL, "", "must be a GeoJSON object");
     if (type == NULL)
         return err_set(info, SH_EINVAL, "type", "missing or not a string");
-    snprintf(prefix, prefix_size, "%s", "");
+    prefix[0] = '\0';
     if (strcmp(type, "LineString") == 0) {
         *geom = doc;
         return SH_OK;

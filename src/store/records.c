@@ -79,7 +79,7 @@ static enum sh_err step_done(struct store_db *db, sqlite3_stmt *st, const char *
 }
 
 enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
-                       int64_t base_version, struct sh_errinfo *info)
+                       int64_t base_version, char **payload_out, struct sh_errinfo *info)
 {
     const char *id = json_string_value(json_object_get(doc, "id"));
     int64_t have, version = json_integer_value(json_object_get(doc, "version")), t = 0;
@@ -123,6 +123,10 @@ enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
     sqlite3_bind_text(st, 12, e.payload, (int)e.payload_len, SQLITE_STATIC);
     rc = step_done(tx->db, st, "events_put");
     sqlite3_clear_bindings(st);
+    if (rc == SH_OK && payload_out) {
+        *payload_out = e.payload;
+        e.payload = NULL;
+    }
 out:
     entry_clear(&e);
     return rc;

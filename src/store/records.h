@@ -17,9 +17,11 @@
 #include <stdint.h>
 
 /* Journals `doc` (borrowed) as entry `kind` for event doc.id and upserts the events table.
- * `base_version` is the version the change was made against: 0 for a new event. */
+ * `base_version` is the version the change was made against: 0 for a new event. When
+ * `payload_out` is not NULL it receives the journaled JSON text (caller frees), so that an
+ * answer can repeat exactly the bytes that were stored. */
 enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
-                       int64_t base_version, struct sh_errinfo *info);
+                       int64_t base_version, char **payload_out, struct sh_errinfo *info);
 
 /* The stored event `id` as a new reference in *out. */
 enum sh_err events_get(struct store_db *db, const char *id, json_t **out);

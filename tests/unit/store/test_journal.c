@@ -153,12 +153,12 @@ static void test_records_versions(void **state)
     assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
     struct store_tx tx = {.db = db, .node = "N1", .now_ms = 1};
     assert_int_equal(db_exec(db, "BEGIN"), SH_OK);
-    assert_int_equal(events_put(&tx, "event.create", doc, 0, &info), SH_OK);
-    assert_int_equal(events_put(&tx, "event.create", doc, 0, &info), SH_EEXISTS);
+    assert_int_equal(events_put(&tx, "event.create", doc, 0, NULL, &info), SH_OK);
+    assert_int_equal(events_put(&tx, "event.create", doc, 0, NULL, &info), SH_EEXISTS);
     json_object_set_new(doc, "version", json_integer(2));
-    assert_int_equal(events_put(&tx, "event.update", doc, 5, &info), SH_ECONFLICT);
+    assert_int_equal(events_put(&tx, "event.update", doc, 5, NULL, &info), SH_ECONFLICT);
     assert_string_equal(info.field, "version");
-    assert_int_equal(events_put(&tx, "event.update", doc, 1, &info), SH_OK);
+    assert_int_equal(events_put(&tx, "event.update", doc, 1, NULL, &info), SH_OK);
     assert_int_equal(db_exec(db, "COMMIT"), SH_OK);
     assert_int_equal(events_get(db, "e1", &got), SH_OK);
     assert_int_equal(json_integer_value(json_object_get(got, "version")), 2);
