@@ -40,6 +40,7 @@ static const struct route routes[] = {
      "POST /api/v1/units/{uid}/position"},
     {HTTP_GET, "/api/v1/units", PERM_READ, 0, api_units_list, "GET /api/v1/units"},
     {HTTP_GET, "/api/v1/stream", PERM_READ, 0, api_stream, "GET /api/v1/stream"},
+    {HTTP_GET, "/api/v1/links", PERM_READ, 0, api_links, "GET /api/v1/links"},
     {HTTP_GET, "/metrics", PERM_OPERATE, 0, api_metrics, "GET /metrics"},
 };
 

@@ -55,6 +55,7 @@ void api_sections_patch(struct api_call *call);
 void api_units_post(struct api_call *call);
 void api_units_list(struct api_call *call);
 void api_stream(struct api_call *call);
+void api_links(struct api_call *call);
 void api_metrics(struct api_call *call);
 
 /* Metrics: counts one answered request. */

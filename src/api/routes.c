@@ -14,7 +14,9 @@
 #include "domain/field.h"
 #include "domain/section.h"
 #include "domain/unit.h"
+#include "link/link.h"
 #include "store/journal.h"
+#include "store/peers.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -202,6 +204,13 @@ void api_events_patch(struct api_call *call)
     if (rc != SH_OK) {
         api_reply_err(call, rc,
                       err_set(&info, rc, "id", "no event %s", call->param) ? &info : NULL);
+        return;
+    }
+    if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
+        api_reply_error(call, 403, "forbidden", "id",
+                        "event %s belongs to node %s; only its origin changes it", call->param,
+                        json_string_value(json_object_get(current, "origin")));
+        json_decref(current);
         return;
     }
     have = json_integer_value(json_object_get(current, "version"));
@@ -423,4 +432,15 @@ void api_units_list(struct api_call *call)
         json_array_append_new(units, copy);
     }
     api_reply_json(call, 200, json_pack("{s:o}", "units", units), NULL);
+}
+
+void api_links(struct api_call *call)
+{
+    json_t *rejections = json_array();
+
+    rejections_list(call->api->rdb, 20, rejections);
+    api_reply_json(call, 200,
+                   json_pack("{s:o,s:o}", "links", link_status(call->api->link),
+                             "recent_rejections", rejections),
+                   NULL);
 }

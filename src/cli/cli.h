@@ -36,5 +36,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ int cmd_init(int argc, char **argv)
         {"border", 1, "GeoJSON LineString of the border (default: built-in Iran-Pakistan)", NULL},
         {"left", 1, "country left of the line walking first->last point (default PAK)", NULL},
         {"right", 1, "country right of the line (default IRN)", NULL},
+        {"link", 1, "federation link listen address ADDR:PORT (default: none)", NULL},
         {NULL, 0, NULL, NULL},
     };
     struct config cfg;
@@ -28,7 +29,7 @@ int cmd_init(int argc, char **argv)
     enum sh_err rc;
 
     r = cli_parse(argc, argv, opts,
-                  "sarhad init --dir DIR --node NAME --country ISO3 [--http ADDR:PORT]",
+                  "sarhad init --dir DIR --node NAME --country ISO3 [--http ADDR:PORT] [--link ADDR:PORT]",
                   "Creates DIR with sarhad.conf, the node's Ed25519 key (0600) and certificate,\n"
                   "the database and an admin user, and prints the admin token once.",
                   pos, 0, &npos);
@@ -60,6 +61,8 @@ int cmd_init(int argc, char **argv)
     }
     if (opts[3].value)
         snprintf(cfg.http_listen, sizeof(cfg.http_listen), "%s", opts[3].value);
+    if (opts[7].value)
+        snprintf(cfg.link_listen, sizeof(cfg.link_listen), "%s", opts[7].value);
     if (opts[4].value)
         snprintf(cfg.border_file, sizeof(cfg.border_file), "%s", opts[4].value);
     rc = config_validate(&cfg, &info);

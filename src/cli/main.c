@@ -13,6 +13,8 @@ static const struct cli_command commands[] = {
     {"serve", "run a node until SIGINT or SIGTERM", cmd_serve},
     {"user", "add, list or revoke API users", cmd_user},
     {"journal", "print journal entries as JSON lines, or verify the hash chain", cmd_journal},
+    {"cert", "print the node's certificate for the partner to pin", cmd_cert},
+    {"peer", "pin, list or remove partner nodes", cmd_peer},
     {"version", "print the version", cmd_version},
 };
 

@@ -623,3 +623,36 @@ const char *crypto_last_error(char *buf, size_t len)
             append_error(buf, len, &used, code, data, flags);
     return buf;
 }
+
+enum sh_err crypto_cert_inspect(const char *pem, size_t len, struct crypto_cert_info *info)
+{
+    BIO *in = BIO_new_mem_buf(pem, (int)len);
+    X509 *x = NULL;
+    EVP_PKEY *pub = NULL;
+    uint8_t digest[CRYPTO_SHA256_LEN];
+    unsigned int dlen = 0;
+    size_t publen = CRYPTO_ED25519_PUB_LEN;
+    enum sh_err rc = SH_EINVAL;
+
+    memset(info, 0, sizeof(*info));
+    if (in == NULL || (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL)
+        goto out;
+    if (X509_digest(x, EVP_sha256(), digest, &dlen) != 1 || dlen != CRYPTO_SHA256_LEN)
+        goto out;
+    crypto_hex(digest, sizeof(digest), info->fingerprint);
+    pub = X509_get_pubkey(x);
+    if (pub == NULL || EVP_PKEY_get_id(pub) != EVP_PKEY_ED25519 ||
+        EVP_PKEY_get_raw_public_key(pub, info->public_key, &publen) != 1)
+        goto out;
+    info->expired = X509_cmp_current_time(X509_get0_notAfter(x)) < 0;
+    info->not_yet_valid = X509_cmp_current_time(X509_get0_notBefore(x)) > 0;
+    X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, info->common_name,
+                              sizeof(info->common_name));
+    rc = SH_OK;
+out:
+    EVP_PKEY_free(pub);
+    X509_free(x);
+    BIO_free(in);
+    ERR_clear_error();
+    return rc;
+}

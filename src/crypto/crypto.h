@@ -122,4 +122,17 @@ enum sh_err crypto_cert_fingerprint(const char *pem_path, char out_hex[2 * CRYPT
  * still drained and buf is left untouched. */
 const char *crypto_last_error(char *buf, size_t len);
 
+/* What the link needs to know of a peer's certificate. */
+struct crypto_cert_info {
+    char fingerprint[2 * CRYPTO_SHA256_LEN + 1]; /* SHA-256 of the DER, lower-case hex */
+    uint8_t public_key[CRYPTO_ED25519_PUB_LEN];
+    char common_name[64];
+    int expired;       /* notAfter is in the past */
+    int not_yet_valid; /* notBefore is in the future */
+};
+
+/* Reads the first certificate of PEM text (pointer, length). SH_EINVAL if it is not a PEM
+ * certificate with an Ed25519 key. */
+enum sh_err crypto_cert_inspect(const char *pem, size_t len, struct crypto_cert_info *info);
+
 #endif

@@ -57,6 +57,42 @@ size_t entry_canonical(const struct journal_entry *e, uint8_t *buf, size_t cap)
     return w.len;
 }
 
+size_t entry_canonical_wire(const struct journal_entry *e, uint8_t *buf, size_t cap)
+{
+    static const char wire_magic[] = "sarhad-wire-v1";
+    struct writer w = {buf, cap, 0};
+
+    put_bytes(&w, wire_magic, sizeof(wire_magic));
+    put_str(&w, e->origin, strlen(e->origin));
+    put_u64(&w, e->origin_seq);
+    put_str(&w, e->kind, strlen(e->kind));
+    put_str(&w, e->record_id, strlen(e->record_id));
+    put_u64(&w, e->version);
+    put_str(&w, e->release, strlen(e->release));
+    put_str(&w, e->payload ? e->payload : "", e->payload ? e->payload_len : 0);
+    return w.len;
+}
+
+size_t entry_canonical_receipt(const char *receiver, const char *sender, int stream, int64_t seq,
+                               const char *reason, int64_t time_ms, uint8_t *buf, size_t cap)
+{
+    static const char ack_magic[] = "sarhad-ack-v1", reject_magic[] = "sarhad-reject-v1";
+    struct writer w = {buf, cap, 0};
+
+    if (reason)
+        put_bytes(&w, reject_magic, sizeof(reject_magic));
+    else
+        put_bytes(&w, ack_magic, sizeof(ack_magic));
+    put_str(&w, receiver, strlen(receiver));
+    put_str(&w, sender, strlen(sender));
+    put_u64(&w, stream);
+    put_u64(&w, seq);
+    if (reason)
+        put_str(&w, reason, strlen(reason));
+    put_u64(&w, time_ms);
+    return w.len;
+}
+
 void entry_clear(struct journal_entry *e)
 {
     if (e == NULL)
@@ -102,10 +138,21 @@ json_t *entry_to_json(const struct journal_entry *e)
         return NULL;
     hex32(e->prev_hash, prev);
     hex32(e->hash, hash);
-    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:o,s:o,s:s,s:s}", "seq", (json_int_t)e->seq,
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:o,s:o,s:s,s:s}", "seq", (json_int_t)e->seq,
                      "time", clock_format_rfc3339(e->time_ms, ts, sizeof(ts)), "kind", e->kind,
                      "record_id", e->record_id, "version", (json_int_t)e->version, "origin",
                      e->origin, "origin_seq", (json_int_t)e->origin_seq, "release",
                      release_array(e->release), "payload", payload, "prev_hash", prev, "hash",
                      hash);
+    if (j && e->has_sig) {
+        static const char digits[] = "0123456789abcdef";
+        char sig[2 * ENTRY_SIG_LEN + 1];
+        for (int i = 0; i < ENTRY_SIG_LEN; i++) {
+            sig[2 * i] = digits[e->sig[i] >> 4];
+            sig[2 * i + 1] = digits[e->sig[i] & 15];
+        }
+        sig[2 * ENTRY_SIG_LEN] = '\0';
+        json_object_set_new(j, "sig", json_string(sig));
+    }
+    return j;
 }

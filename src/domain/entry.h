@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #define ENTRY_HASH_LEN 32
+#define ENTRY_SIG_LEN 64
 
 struct journal_entry {
     int64_t seq;        /* local sequence number, 1-based, dense */
@@ -37,11 +38,31 @@ struct journal_entry {
     size_t payload_len;
     uint8_t prev_hash[ENTRY_HASH_LEN];
     uint8_t hash[ENTRY_HASH_LEN];
+    int has_sig;                  /* an entry received over the link keeps its origin's */
+    uint8_t sig[ENTRY_SIG_LEN];   /* Ed25519 signature over entry_canonical_wire() */
 };
 
 /* Writes the canonical encoding of `e` into `buf` (capacity `cap`) and returns the number of
  * bytes it needs; when that exceeds `cap`, nothing useful was written: call again bigger. */
 size_t entry_canonical(const struct journal_entry *e, uint8_t *buf, size_t cap);
+
+/* The encoding an origin node signs when an entry crosses the link: what the entry is, not
+ * where either journal keeps it (no local seq, time or hashes):
+ *
+ *   "sarhad-wire-v1" 0x00 str origin | u64 origin_seq | str kind | str record_id |
+ *   u64 version | str release | str payload
+ *
+ * Same contract as entry_canonical(). */
+size_t entry_canonical_wire(const struct journal_entry *e, uint8_t *buf, size_t cap);
+
+/* What a receiver signs to acknowledge, cumulatively, everything up to `seq` on `stream`:
+ *   "sarhad-ack-v1" 0x00 str receiver | str sender | u64 stream | u64 seq | u64 time_ms
+ * and to refuse one entry:
+ *   "sarhad-reject-v1" 0x00 str receiver | str sender | u64 stream | u64 origin_seq |
+ *   str reason | u64 time_ms
+ * Same contract as entry_canonical(). `reason` NULL selects the acknowledgement form. */
+size_t entry_canonical_receipt(const char *receiver, const char *sender, int stream, int64_t seq,
+                               const char *reason, int64_t time_ms, uint8_t *buf, size_t cap);
 
 /* Frees the payload of `e` (not `e` itself). NULL is a no-op. */
 void entry_clear(struct journal_entry *e);

@@ -38,7 +38,7 @@ static double round_to(double v, double unit)
 }
 
 /* Validates every field of a merged document and recomputes what derives from others. */
-static enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errinfo *info)
+enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errinfo *info)
 {
     const char *s, *reason;
     double lat, lon;

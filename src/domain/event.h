@@ -33,4 +33,8 @@ enum sh_err event_create(const json_t *body, const struct border *b, const char 
 enum sh_err event_patch(const json_t *current, const json_t *patch, const struct border *b,
                         int64_t now_ms, json_t **out, struct sh_errinfo *info);
 
+/* Validates every field of a complete document and recomputes the place fields against `b`
+ * (used for documents that arrive from a partner). */
+enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errinfo *info);
+
 #endif

@@ -54,6 +54,8 @@ static const struct key_def keys[] = {
     NUM("store", "unit_stale", KEY_INT, unit_stale_s, 1, 86400 * 7),
     NUM("store", "track_retention", KEY_INT, track_retention_h, 1, 24 * 365),
     NUM("store", "max_units", KEY_INT, max_units, 1, 10000000),
+    STR("link", "listen", link_listen),
+    NUM("link", "heartbeat", KEY_INT, link_heartbeat_s, 1, 3600),
 };
 
 void config_defaults(struct config *cfg)
@@ -72,6 +74,7 @@ void config_defaults(struct config *cfg)
     cfg->unit_stale_s = 300;
     cfg->track_retention_h = 72;
     cfg->max_units = 100000;
+    cfg->link_heartbeat_s = 5;
 }
 
 struct parse_ctx {
@@ -213,10 +216,13 @@ void config_write(const struct config *cfg, FILE *f)
             "left = %s\nright = %s\nsection_km = %g\n\n"
             "[store]\n# most writes committed together in one fsync\nmax_batch = %d\n"
             "# seconds after which a unit's position is stale\nunit_stale = %d\n"
-            "# hours of unit tracks kept\ntrack_retention = %d\nmax_units = %d\n",
+            "# hours of unit tracks kept\ntrack_retention = %d\nmax_units = %d\n\n"
+            "[link]\n# address the federation link accepts pinned peers on (empty: none)\n"
+            "listen = %s\n# seconds between heartbeats; three missed mark the link down\n"
+            "heartbeat = %d\n",
             cfg->name, cfg->country, cfg->log_level, cfg->http_listen,
             cfg->http_tls ? "true" : "false", cfg->http_max_body, cfg->http_max_conns,
             cfg->http_idle_timeout, cfg->http_stream_backlog, cfg->border_file, cfg->border_left,
             cfg->border_right, cfg->border_section_km, cfg->store_max_batch, cfg->unit_stale_s,
-            cfg->track_retention_h, cfg->max_units);
+            cfg->track_retention_h, cfg->max_units, cfg->link_listen, cfg->link_heartbeat_s);
 }

@@ -7,6 +7,7 @@
  *             left, right (ISO3 of the country on each side walking first point -> last),
  *             section_km
  *   [store]   max_batch, unit_stale, track_retention, max_units
+ *   [link]    listen (federation link address; empty: accept no peers), heartbeat
  *
  * Every key has a default except node.name and node.country. An unknown section or key, or a
  * bad value, is an error naming the line and the key.
@@ -38,6 +39,8 @@ struct config {
     int unit_stale_s;
     int track_retention_h;
     int max_units;
+    char link_listen[128];
+    int link_heartbeat_s;
 };
 
 /* Fills `cfg` with defaults (name and country empty). */

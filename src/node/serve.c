@@ -16,6 +16,7 @@
 #include "api/stream.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "link/link.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "store/journal.h"
@@ -38,6 +39,8 @@ struct node {
     struct http_server *http;
     SSL_CTX *tls;
     struct api_ctx api;
+    struct crypto_key *key;
+    struct link *link;
     struct event *writer_ev, *units_ev, *poll_ev, *sigint_ev, *sigterm_ev;
     int data_version;
     int units_flushing;
@@ -67,6 +70,7 @@ static void writer_ev_cb(evutil_socket_t fd, short what, void *arg)
     writer_complete(n->writer);
     writer_get_stats(n->writer, &ws);
     stream_hub_advance(n->hub, ws.committed_seq);
+    link_notify(n->link);
 }
 
 static enum sh_err units_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
@@ -127,6 +131,7 @@ static void poll_ev_cb(evutil_socket_t fd, short what, void *arg)
     n->data_version = v;
     if (journal_head(n->rdb, &seq, hash) == SH_OK)
         stream_hub_advance(n->hub, seq);
+    link_notify(n->link);
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -140,10 +145,32 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     http_server_free(n->http);
     n->http = NULL;
     n->api.http = NULL;
+    link_shutdown(n->link);
     writer_stop(n->writer);
     n->writer = NULL;
     n->api.writer = NULL;
     event_base_loopexit(n->base, &grace);
+}
+
+static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_errinfo *info)
+{
+    char certp[600], keyp[600];
+    enum sh_err rc;
+
+    config_path(dir, "cert.pem", certp, sizeof(certp));
+    config_path(dir, "node.key", keyp, sizeof(keyp));
+    if ((rc = crypto_key_load(keyp, &n->key)))
+        return err_set(info, rc, "node.key", "cannot load the node key %s (it must be mode 0600)",
+                       keyp);
+    struct link_config lc = {.node = n->cfg.name, .country = n->cfg.country,
+                             .listen = n->cfg.link_listen, .cert_path = certp,
+                             .key_path = keyp, .heartbeat_s = n->cfg.link_heartbeat_s,
+                             .key = n->key, .border = &n->border, .rdb = n->rdb,
+                             .writer = n->writer};
+    if ((rc = link_start(n->base, &lc, &n->link, info)))
+        return rc;
+    n->api.link = n->link;
+    return SH_OK;
 }
 
 static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo *info)
@@ -194,13 +221,16 @@ static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo 
     if ((rc = http_server_new(n->base, &hc, api_handle, &n->api, &n->http, info)))
         return rc;
     n->api.http = n->http;
-    return SH_OK;
+    return node_open_link(n, dir, info);
 }
 
 static void node_close(struct node *n)
 {
     http_server_free(n->http);
+    link_shutdown(n->link);
     writer_stop(n->writer);
+    link_free(n->link);
+    crypto_key_free(n->key);
     stream_hub_free(n->hub);
     api_free(&n->api);
     json_decref(n->api.units);

@@ -43,6 +43,18 @@ static const char *const migrations[] = {
     "CREATE TABLE tracks(uid TEXT NOT NULL, time_ms INTEGER NOT NULL, lat REAL NOT NULL,"
     "  lon REAL NOT NULL, course REAL, speed REAL, PRIMARY KEY(uid, time_ms)) WITHOUT ROWID;"
     "CREATE INDEX tracks_time ON tracks(time_ms);",
+    /* 2: the federation link: pinned peers, stream positions, receipts and rejections */
+    "ALTER TABLE journal ADD COLUMN sig BLOB;"
+    "CREATE TABLE peers(name TEXT PRIMARY KEY, country TEXT NOT NULL, cert_pem TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL UNIQUE, addr TEXT, added_ms INTEGER NOT NULL);"
+    "CREATE TABLE link_in(peer TEXT NOT NULL, stream INTEGER NOT NULL, last_seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(peer, stream)) WITHOUT ROWID;"
+    "CREATE TABLE link_out(peer TEXT NOT NULL, stream INTEGER NOT NULL,"
+    "  acked_seq INTEGER NOT NULL, PRIMARY KEY(peer, stream)) WITHOUT ROWID;"
+    "CREATE TABLE receipts(id INTEGER PRIMARY KEY, peer TEXT NOT NULL, stream INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, sig BLOB NOT NULL);"
+    "CREATE TABLE rejections(id INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction TEXT NOT NULL,"
+    "  origin_seq INTEGER NOT NULL, reason TEXT NOT NULL, time_ms INTEGER NOT NULL, sig BLOB);",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -50,8 +50,8 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
 {
     sqlite3_stmt *st =
         db_stmt(tx->db, "INSERT INTO journal(seq,time_ms,kind,record_id,version,origin,"
-                        "origin_seq,release,payload,prev_hash,hash) "
-                        "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+                        "origin_seq,release,payload,prev_hash,hash,sig) "
+                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     enum sh_err rc = SH_OK;
 
     if (st == NULL)
@@ -75,6 +75,8 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
     sqlite3_bind_text(st, 9, e->payload, (int)e->payload_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 10, e->prev_hash, ENTRY_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 11, e->hash, ENTRY_HASH_LEN, SQLITE_STATIC);
+    if (e->has_sig)
+        sqlite3_bind_blob(st, 12, e->sig, ENTRY_SIG_LEN, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         log_error("db.error", "op=journal_append reason=\"%s\"", sqlite3_errmsg(db_handle(tx->db)));
         rc = SH_EDB;
@@ -113,13 +115,17 @@ static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
         memcpy(e->prev_hash, sqlite3_column_blob(st, 9), ENTRY_HASH_LEN);
     if (sqlite3_column_bytes(st, 10) == ENTRY_HASH_LEN)
         memcpy(e->hash, sqlite3_column_blob(st, 10), ENTRY_HASH_LEN);
+    if (sqlite3_column_bytes(st, 11) == ENTRY_SIG_LEN) {
+        memcpy(e->sig, sqlite3_column_blob(st, 11), ENTRY_SIG_LEN);
+        e->has_sig = 1;
+    }
 }
 
 enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
                          void *arg)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash FROM journal WHERE seq>? "
+                                   "release,payload,prev_hash,hash,sig FROM journal WHERE seq>? "
                                    "ORDER BY seq LIMIT ?");
     struct journal_entry e;
     enum sh_err rc = SH_OK;
@@ -138,6 +144,40 @@ enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_
         rc = SH_EDB;
     sqlite3_reset(st);
     return rc;
+}
+
+/* Runs a prepared SELECT of entry rows and visits each. */
+static enum sh_err visit_rows(sqlite3_stmt *st, journal_visit_fn fn, void *arg)
+{
+    struct journal_entry e;
+    int step;
+
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        entry_from_row(st, &e);
+        if (fn(&e, arg))
+            break;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? SH_OK : SH_EDB;
+}
+
+enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
+                                  const char *country, int limit, journal_visit_fn fn, void *arg)
+{
+    /* Codes are three letters joined by commas, so a match of ",XXX," in ",release," is exact. */
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
+                                   "release,payload,prev_hash,hash,sig FROM journal "
+                                   "WHERE seq>?1 AND origin=?2 AND release<>'' AND "
+                                   "instr(','||release||',', ','||?3||',')>0 "
+                                   "ORDER BY seq LIMIT ?4");
+
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int64(st, 1, after);
+    db_bind_text(st, 2, origin);
+    db_bind_text(st, 3, country);
+    sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
+    return visit_rows(st, fn, arg);
 }
 
 struct verify_state {

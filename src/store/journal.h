@@ -40,6 +40,11 @@ typedef int (*journal_visit_fn)(const struct journal_entry *e, void *arg);
 enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
                          void *arg);
 
+/* Like journal_read, for the entries made at `origin` whose release set names `country`: what
+ * the link may send to that country's node. */
+enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
+                                  const char *country, int limit, journal_visit_fn fn, void *arg);
+
 /* Recomputes every hash from the first entry. Returns SH_OK, or SH_ECONFLICT with *bad_seq set
  * to the first entry whose hash, chain link or sequence is wrong. */
 enum sh_err journal_verify(struct store_db *db, int64_t *bad_seq);

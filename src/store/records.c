@@ -23,7 +23,7 @@ static enum sh_err journal_record(struct store_tx *tx, const char *kind, const c
     rc = release_from_json(json_object_get(doc, "release"), "release", e->release, NULL);
     if (rc != SH_OK)
         return rc;
-    e->payload = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    e->payload = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (e->payload == NULL)
         return SH_ENOMEM;
     e->payload_len = strlen(e->payload);

@@ -1,0 +1,136 @@
+/*
+ * gate.c: what may cross the link, and in which stream.
+ */
+#include "domain/gate.h"
+
+#include "domain/event.h"
+#include "domain/field.h"
+#include "domain/release.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Kinds that may cross, and the fields of their record that may. Anything else stays. */
+static const char *const event_fields[] = {
+    "id",          "version",     "category", "impact",  "status",     "close_reason",
+    "time",        "title",       "description", "lat",  "lon",        "chainage_km",
+    "side",        "distance_km", "section",  "release", "origin",     "created",
+    "updated",     NULL};
+
+static const struct {
+    const char *kind;
+    const char *const *fields;
+} shareable[] = {
+    {"event.create", event_fields},
+    {"event.update", event_fields},
+};
+
+static const char *const urgent_categories[] = {"ARMED_ATTACK", "CRISIS", "FENCE_BREACH",
+                                                "SENSOR_ALARM", NULL};
+
+static const char *const *fields_of(const char *kind)
+{
+    for (size_t i = 0; i < sizeof(shareable) / sizeof(shareable[0]); i++)
+        if (strcmp(kind, shareable[i].kind) == 0)
+            return shareable[i].fields;
+    return NULL;
+}
+
+enum gate_stream gate_stream_of(const char *kind, const json_t *payload)
+{
+    const char *category = json_string_value(json_object_get(payload, "category"));
+
+    if (strncmp(kind, "hotline.", 8) == 0)
+        return GATE_URGENT;
+    if (strncmp(kind, "event.", 6) == 0 && category &&
+        field_lookup(urgent_categories, category) >= 0)
+        return GATE_URGENT;
+    return GATE_BULK;
+}
+
+enum sh_err gate_outbound(const struct journal_entry *e, const char *country,
+                          struct journal_entry *out, enum gate_stream *stream)
+{
+    const char *const *fields = fields_of(e->kind);
+    json_t *payload, *copy;
+    enum sh_err rc = SH_EFORBIDDEN;
+
+    memset(out, 0, sizeof(*out));
+    if (fields == NULL || !release_contains(e->release, country))
+        return SH_EFORBIDDEN;
+    payload = json_loadb(e->payload, e->payload_len, 0, NULL);
+    if (!json_is_object(payload))
+        goto out;
+    copy = json_object();
+    for (int i = 0; fields[i]; i++) {
+        json_t *v = json_object_get(payload, fields[i]);
+        if (v)
+            json_object_set(copy, fields[i], v);
+    }
+    *out = *e;
+    out->seq = 0;
+    out->has_sig = 0;
+    out->payload = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    out->payload_len = out->payload ? strlen(out->payload) : 0;
+    *stream = gate_stream_of(e->kind, copy);
+    json_decref(copy);
+    rc = out->payload ? SH_OK : SH_ENOMEM;
+out:
+    json_decref(payload);
+    return rc;
+}
+
+static const char *string_of(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+
+    return s ? s : "";
+}
+
+enum sh_err gate_inbound(const struct journal_entry *e, const char *peer_name,
+                         const char *own_country, const struct border *b, json_t **doc,
+                         struct sh_errinfo *info)
+{
+    const char *const *fields = fields_of(e->kind);
+    json_t *payload;
+    const char *key;
+    json_t *v;
+    enum sh_err rc;
+
+    *doc = NULL;
+    if (strcmp(e->origin, peer_name) != 0)
+        return err_set(info, SH_EFORBIDDEN, "origin",
+                       "entry made at '%s' relayed by '%s': a peer sends only its own entries",
+                       e->origin, peer_name);
+    if (!release_contains(e->release, own_country))
+        return err_set(info, SH_EFORBIDDEN, "release", "entry %lld is not released to %s",
+                       (long long)e->origin_seq, own_country);
+    if (fields == NULL)
+        return err_set(info, SH_EFORBIDDEN, "kind", "kind '%s' may not cross the link",
+                       e->kind);
+    payload = json_loadb(e->payload, e->payload_len, 0, NULL);
+    if (!json_is_object(payload)) {
+        json_decref(payload);
+        return err_set(info, SH_EINVAL, "payload", "payload is not a JSON object");
+    }
+    json_object_foreach(payload, key, v) {
+        if (field_lookup(fields, key) < 0) {
+            json_decref(payload);
+            return err_set(info, SH_EFORBIDDEN, key, "field '%.60s' may not cross the link", key);
+        }
+    }
+    if (strcmp(string_of(payload, "id"), e->record_id) != 0 ||
+        json_integer_value(json_object_get(payload, "version")) != e->version ||
+        strcmp(string_of(payload, "origin"), peer_name) != 0) {
+        json_decref(payload);
+        return err_set(info, SH_EINVAL, "payload",
+                       "payload id, version or origin disagree with the entry");
+    }
+    rc = event_normalise(payload, b, info);
+    if (rc != SH_OK) {
+        json_decref(payload);
+        return rc;
+    }
+    *doc = payload;
+    return SH_OK;
+}

@@ -1,0 +1,1000 @@
+/*
+ * link.c: connections, the replication protocol and link health.
+ *
+ * A peer's link:
+ *
+ *            dial_cb / accept_cb                 hello_recv (names match)
+ *   DOWN ------------------------> CONNECTING ---------------------------> UP
+ *    ^  ^                             |  TLS fails, cert not pinned,       |
+ *    |  +------ conn_close -----------+  wrong HELLO                       |
+ *    +----------------- conn_close (EOF, garbage, 3 missed heartbeats) ----+
+ *   (a peer with an address is re-dialled after a backoff: 0.5 s doubling to 30 s, jittered)
+ *
+ * Per stream, the sender holds `scan` (last journal seq examined), `prev` (last seq sent) and
+ * a window of sent, unacknowledged seqs; the receiver holds `queued` (last origin seq handed to
+ * the writer) and `applied` (last committed). Urgent frames are written first; a bulk frame is
+ * written only while the output holds less than BULK_LOW_WATER bytes, so an urgent entry waits
+ * behind at most about one bulk frame.
+ *
+ * Memory per link is bounded: frames <= FRAME_MAX, input stops being read above that, the
+ * window bounds what is unacknowledged, and receiving stops while MAX_INFLIGHT writes of this
+ * peer are queued.
+ */
+#include "link/link.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "domain/gate.h"
+#include "link/frame.h"
+#include "net/tls.h"
+#include "store/journal.h"
+#include "store/peers.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WINDOW 4096
+#define READ_BATCH 256
+#define BULK_LOW_WATER (64 * 1024)
+#define MAX_INFLIGHT 8192
+#define BACKOFF_MIN_MS 500
+#define BACKOFF_MAX_MS 30000
+#define HANDSHAKE_TIMEOUT_S 10
+
+enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP };
+static const char *const state_names[] = {"down", "connecting", "up"};
+
+struct link_conn;
+
+struct link_peer {
+    struct link *link;
+    struct peer_row row;
+    uint8_t pub[CRYPTO_ED25519_PUB_LEN];
+    struct link_conn *conn;
+    enum link_state state;
+    int64_t since_ms;
+    /* sender */
+    int64_t scan[GATE_STREAMS], prev[GATE_STREAMS], acked[GATE_STREAMS];
+    int64_t window[GATE_STREAMS][WINDOW];
+    int win_head[GATE_STREAMS], win_count[GATE_STREAMS];
+    /* receiver */
+    int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
+    int expecting[GATE_STREAMS];
+    int inflight;
+    struct event *ack_ev, *dial_ev;
+    int backoff_ms;
+    /* health and counters */
+    double rtt_ms;
+    int64_t last_heartbeat_ms;
+    uint64_t sent, acknowledged, received, rejected_in, rejected_out, bytes_in, bytes_out;
+    char last_error[200];
+};
+
+struct link_conn {
+    struct link *link;
+    struct bufferevent *bev;
+    struct link_peer *peer; /* known once the certificate matched a pin */
+    int dialer;
+    int up;
+    int64_t last_rx_ms;
+    char remote[64];
+    struct link_conn *next;
+};
+
+struct link {
+    struct event_base *base;
+    struct link_config cfg;
+    char node[64], country[4], listen[128];
+    SSL_CTX *server_ctx, *client_ctx;
+    struct evconnlistener *listener;
+    int port;
+    struct link_peer *peers;
+    int npeers;
+    struct link_conn *conns;
+    struct event *heartbeat_ev;
+    int shut;
+};
+
+/* A receiver-side write: one replicated entry, or one refusal. */
+struct replica_op {
+    struct writer_op op;
+    struct link_peer *peer;
+    int stream;
+    struct journal_entry entry;
+    json_t *doc;
+    char reason[200]; /* non-empty: refuse the entry with this reason */
+};
+
+struct receipt_op {
+    struct writer_op op;
+    struct link_peer *peer;
+    int stream;
+    int64_t seq, time_ms;
+    uint8_t sig[ENTRY_SIG_LEN];
+    char reason[200]; /* non-empty: the peer's signed rejection of our entry `seq` */
+};
+
+static void conn_close(struct link_conn *c, const char *reason);
+static void peer_pump(struct link_peer *p);
+static void dial_schedule(struct link_peer *p);
+
+static void hex(const uint8_t *in, size_t n, char *out)
+{
+    crypto_hex(in, n, out);
+}
+
+static int send_frame(struct link_conn *c, enum frame_type type, json_t *body)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t before = evbuffer_get_length(out);
+    enum sh_err rc = frame_write(out, type, body);
+
+    json_decref(body);
+    if (rc != SH_OK)
+        return -1;
+    if (c->peer)
+        c->peer->bytes_out += evbuffer_get_length(out) - before;
+    return 0;
+}
+
+/* Signs a receipt (acknowledgement when reason is NULL, else a refusal). */
+static void sign_receipt(struct link *l, const char *sender, int stream, int64_t seq,
+                         const char *reason, int64_t time_ms, uint8_t sig[ENTRY_SIG_LEN])
+{
+    uint8_t buf[512];
+    size_t n = entry_canonical_receipt(l->node, sender, stream, seq, reason, time_ms, buf,
+                                       sizeof(buf));
+
+    if (n > sizeof(buf) || crypto_key_sign(l->cfg.key, buf, n, sig) != SH_OK)
+        memset(sig, 0, ENTRY_SIG_LEN);
+}
+
+static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const char *reason,
+                          int64_t time_ms, const char *sig_hex, uint8_t sig[ENTRY_SIG_LEN])
+{
+    uint8_t buf[512];
+    size_t n = entry_canonical_receipt(p->row.name, p->link->node, stream, seq, reason, time_ms,
+                                       buf, sizeof(buf));
+
+    if (sig_hex == NULL || n > sizeof(buf) ||
+        crypto_unhex(sig_hex, strlen(sig_hex), sig, ENTRY_SIG_LEN) != 0)
+        return -1;
+    return crypto_verify(p->pub, buf, n, sig) == SH_OK ? 0 : -1;
+}
+
+/* ---- sender ------------------------------------------------------------------------------ */
+
+struct pump_ctx {
+    struct link_peer *peer;
+    int stream;
+    int sent;
+    int stop;
+};
+
+static int pump_one(const struct journal_entry *e, void *arg)
+{
+    struct pump_ctx *pc = arg;
+    struct link_peer *p = pc->peer;
+    struct journal_entry wire;
+    enum gate_stream stream;
+    uint8_t small[2048], *buf = small, sig[ENTRY_SIG_LEN];
+    char sighex[2 * ENTRY_SIG_LEN + 1];
+    size_t n;
+
+    p->scan[pc->stream] = e->seq;
+    if (gate_outbound(e, p->row.country, &wire, &stream) != SH_OK)
+        return 0;
+    if ((int)stream != pc->stream) {
+        free(wire.payload);
+        return 0;
+    }
+    n = entry_canonical_wire(&wire, small, sizeof(small));
+    if (n > sizeof(small)) {
+        buf = malloc(n);
+        if (buf == NULL)
+            abort();
+        entry_canonical_wire(&wire, buf, n);
+    }
+    crypto_key_sign(p->link->cfg.key, buf, n, sig);
+    if (buf != small)
+        free(buf);
+    hex(sig, sizeof(sig), sighex);
+    json_t *body = json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream,
+                             "prev", (json_int_t)p->prev[pc->stream], "origin", wire.origin,
+                             "origin_seq", (json_int_t)wire.origin_seq, "kind", wire.kind,
+                             "record_id", wire.record_id, "version", (json_int_t)wire.version,
+                             "release", wire.release, "payload", wire.payload, wire.payload_len,
+                             "sig", sighex);
+    free(wire.payload);
+    if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
+        pc->stop = 1;
+        return 1;
+    }
+    p->prev[pc->stream] = e->seq;
+    int slot = (p->win_head[pc->stream] + p->win_count[pc->stream]) % WINDOW;
+    p->window[pc->stream][slot] = e->seq;
+    p->win_count[pc->stream]++;
+    p->sent++;
+    pc->sent++;
+    if (p->win_count[pc->stream] >= WINDOW)
+        return 1;
+    if (pc->stream == GATE_BULK &&
+        evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
+        return 1;
+    return 0;
+}
+
+/* Sends what may go on `stream`; returns the number of frames sent. */
+static int pump_stream(struct link_peer *p, int stream)
+{
+    struct pump_ctx pc = {p, stream, 0, 0};
+    int64_t before;
+
+    for (;;) {
+        if (p->conn == NULL || p->state != LINK_UP || p->win_count[stream] >= WINDOW)
+            break;
+        if (stream == GATE_BULK &&
+            evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
+            break;
+        before = p->scan[stream];
+        if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node,
+                                  p->row.country, READ_BATCH, pump_one, &pc) != SH_OK ||
+            pc.stop || p->scan[stream] == before)
+            break;
+    }
+    return pc.sent;
+}
+
+static void peer_pump(struct link_peer *p)
+{
+    if (p->state != LINK_UP || p->link->shut)
+        return;
+    pump_stream(p, GATE_URGENT); /* urgent first, always */
+    pump_stream(p, GATE_BULK);
+}
+
+void link_notify(struct link *l)
+{
+    for (int i = 0; l && i < l->npeers; i++)
+        peer_pump(&l->peers[i]);
+}
+
+static void receipt_done(struct writer_op *op)
+{
+    struct receipt_op *r = op->arg;
+
+    if (op->result != SH_OK)
+        log_warn("link.receipt_not_stored", "peer=%s seq=%lld", r->peer->row.name,
+                 (long long)r->seq);
+    free(r);
+}
+
+static enum sh_err receipt_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct receipt_op *r = arg;
+
+    if (r->reason[0])
+        return rejection_add(tx, r->peer->row.name, "out", r->stream, r->seq, r->reason,
+                             r->time_ms, r->sig);
+    return receipt_add(tx, r->peer->row.name, r->stream, r->seq, r->time_ms, r->sig);
+}
+
+static void submit_receipt(struct link_peer *p, int stream, int64_t seq, int64_t time_ms,
+                           const uint8_t sig[ENTRY_SIG_LEN], const char *reason)
+{
+    struct receipt_op *r = calloc(1, sizeof(*r));
+
+    if (r == NULL)
+        abort();
+    r->peer = p;
+    r->stream = stream;
+    r->seq = seq;
+    r->time_ms = time_ms;
+    memcpy(r->sig, sig, ENTRY_SIG_LEN);
+    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+    r->op = (struct writer_op){.apply = receipt_apply, .arg = r, .done = receipt_done};
+    writer_submit(p->link->cfg.writer, &r->op);
+}
+
+static int on_ack(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    int stream = (int)json_integer_value(json_object_get(body, "stream"));
+    int64_t seq = json_integer_value(json_object_get(body, "seq"));
+    int64_t t = json_integer_value(json_object_get(body, "time"));
+    uint8_t sig[ENTRY_SIG_LEN];
+
+    if (stream < 0 || stream >= GATE_STREAMS ||
+        verify_receipt(p, stream, seq, NULL, t, json_string_value(json_object_get(body, "sig")),
+                       sig) < 0) {
+        conn_close(c, "acknowledgement with a bad signature");
+        return -1;
+    }
+    if (seq <= p->acked[stream])
+        return 0;
+    while (p->win_count[stream] > 0 && p->window[stream][p->win_head[stream]] <= seq) {
+        p->win_head[stream] = (p->win_head[stream] + 1) % WINDOW;
+        p->win_count[stream]--;
+        p->acknowledged++;
+    }
+    p->acked[stream] = seq;
+    submit_receipt(p, stream, seq, t, sig, NULL);
+    peer_pump(p);
+    return 0;
+}
+
+static int on_expect(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    int stream = (int)json_integer_value(json_object_get(body, "stream"));
+    int64_t after = json_integer_value(json_object_get(body, "after"));
+
+    if (stream < 0 || stream >= GATE_STREAMS || after < 0) {
+        conn_close(c, "malformed EXPECT frame");
+        return -1;
+    }
+    log_info("link.expect", "peer=%s stream=%d after=%lld", p->row.name, stream,
+             (long long)after);
+    p->scan[stream] = p->prev[stream] = after;
+    p->win_count[stream] = 0;
+    peer_pump(p);
+    return 0;
+}
+
+static int on_reject(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    int stream = (int)json_integer_value(json_object_get(body, "stream"));
+    int64_t seq = json_integer_value(json_object_get(body, "origin_seq"));
+    int64_t t = json_integer_value(json_object_get(body, "time"));
+    const char *reason = json_string_value(json_object_get(body, "reason"));
+    uint8_t sig[ENTRY_SIG_LEN];
+
+    if (reason == NULL || stream < 0 || stream >= GATE_STREAMS ||
+        verify_receipt(p, stream, seq, reason, t, json_string_value(json_object_get(body, "sig")),
+                       sig) < 0) {
+        conn_close(c, "rejection with a bad signature");
+        return -1;
+    }
+    p->rejected_out++;
+    snprintf(p->last_error, sizeof(p->last_error), "peer refused entry %lld: %s",
+             (long long)seq, reason);
+    log_warn("link.rejected_by_peer", "peer=%s origin_seq=%lld reason=\"%s\"", p->row.name,
+             (long long)seq, reason);
+    submit_receipt(p, stream, seq, t, sig, reason);
+    return 0;
+}
+
+/* ---- receiver ---------------------------------------------------------------------------- */
+
+static void ack_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct link_peer *p = arg;
+    int64_t now = clock_now_ms();
+    uint8_t sig[ENTRY_SIG_LEN];
+    char sighex[2 * ENTRY_SIG_LEN + 1];
+
+    if (p->conn == NULL || p->state != LINK_UP)
+        return;
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        if (p->applied[s] <= p->ack_sent[s])
+            continue;
+        sign_receipt(p->link, p->row.name, s, p->applied[s], NULL, now, sig);
+        hex(sig, sizeof(sig), sighex);
+        send_frame(p->conn, FRAME_ACK,
+                   json_pack("{s:i,s:I,s:I,s:s}", "stream", s, "seq", (json_int_t)p->applied[s],
+                             "time", (json_int_t)now, "sig", sighex));
+        p->ack_sent[s] = p->applied[s];
+    }
+}
+
+static void schedule_ack(struct link_peer *p, int force)
+{
+    if (force)
+        for (int s = 0; s < GATE_STREAMS; s++)
+            p->ack_sent[s] = 0 > p->ack_sent[s] - 1 ? 0 : p->ack_sent[s] - 1;
+    event_active(p->ack_ev, EV_TIMEOUT, 0);
+}
+
+static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct replica_op *r = arg;
+
+    if (r->reason[0])
+        return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq,
+                             r->reason, tx->now_ms, NULL);
+    return replica_apply(tx, r->peer->row.name, r->stream, &r->entry, r->doc, info);
+}
+
+static void replica_op_done(struct writer_op *op)
+{
+    struct replica_op *r = op->arg;
+    struct link_peer *p = r->peer;
+    int s = r->stream;
+
+    p->inflight--;
+    if (op->result == SH_OK || op->result == SH_EEXISTS) {
+        if (r->entry.origin_seq > p->applied[s])
+            p->applied[s] = r->entry.origin_seq;
+        if (r->reason[0] && p->conn && p->state == LINK_UP) {
+            int64_t now = clock_now_ms();
+            uint8_t sig[ENTRY_SIG_LEN];
+            char sighex[2 * ENTRY_SIG_LEN + 1];
+            sign_receipt(p->link, p->row.name, s, r->entry.origin_seq, r->reason, now, sig);
+            hex(sig, sizeof(sig), sighex);
+            send_frame(p->conn, FRAME_REJECT,
+                       json_pack("{s:i,s:I,s:s,s:I,s:s}", "stream", s, "origin_seq",
+                                 (json_int_t)r->entry.origin_seq, "reason", r->reason, "time",
+                                 (json_int_t)now, "sig", sighex));
+        }
+        schedule_ack(p, 0);
+    } else {
+        /* Not stored: forget what was queued after it and make the sender start over. */
+        p->queued[s] = p->applied[s];
+        if (p->conn)
+            conn_close(p->conn, "could not store a replicated entry");
+    }
+    if (p->conn && p->inflight < MAX_INFLIGHT / 2)
+        bufferevent_enable(p->conn->bev, EV_READ);
+    json_decref(r->doc);
+    entry_clear(&r->entry);
+    free(r);
+}
+
+/* Copies a string field of a frame; -1 if absent or too long. */
+static int get_str(json_t *body, const char *key, char *out, size_t outlen)
+{
+    const char *s = json_string_value(json_object_get(body, key));
+
+    if (s == NULL || strlen(s) >= outlen)
+        return -1;
+    memcpy(out, s, strlen(s) + 1);
+    return 0;
+}
+
+static int on_entry(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    struct replica_op *r = calloc(1, sizeof(*r));
+    struct journal_entry *e;
+    struct sh_errinfo info = {0};
+    json_t *payload = json_object_get(body, "payload");
+    const char *sighex = json_string_value(json_object_get(body, "sig"));
+    int stream = (int)json_integer_value(json_object_get(body, "stream"));
+    int64_t prev = json_integer_value(json_object_get(body, "prev"));
+    uint8_t small[2048], *buf = small;
+    size_t n;
+
+    if (r == NULL)
+        abort();
+    e = &r->entry;
+    if (stream < 0 || stream >= GATE_STREAMS || !json_is_string(payload) || sighex == NULL ||
+        get_str(body, "origin", e->origin, sizeof(e->origin)) ||
+        get_str(body, "kind", e->kind, sizeof(e->kind)) ||
+        get_str(body, "record_id", e->record_id, sizeof(e->record_id)) ||
+        get_str(body, "release", e->release, sizeof(e->release)) ||
+        (e->origin_seq = json_integer_value(json_object_get(body, "origin_seq"))) < 1 ||
+        crypto_unhex(sighex, strlen(sighex), e->sig, ENTRY_SIG_LEN) != 0) {
+        free(r);
+        conn_close(c, "malformed ENTRY frame");
+        return -1;
+    }
+    e->version = json_integer_value(json_object_get(body, "version"));
+    p->received++;
+    if (e->origin_seq <= p->queued[stream]) { /* a duplicate: acknowledge again */
+        free(r);
+        if (e->origin_seq <= p->applied[stream])
+            schedule_ack(p, 1);
+        return 0;
+    }
+    if (prev != p->queued[stream]) { /* a gap: ask once for what follows our position */
+        free(r);
+        if (!p->expecting[stream]) {
+            p->expecting[stream] = 1;
+            send_frame(c, FRAME_EXPECT, json_pack("{s:i,s:I}", "stream", stream, "after",
+                                                  (json_int_t)p->queued[stream]));
+        }
+        return 0;
+    }
+    p->expecting[stream] = 0;
+    e->payload = strdup(json_string_value(payload));
+    e->payload_len = json_string_length(payload);
+    e->has_sig = 1;
+    n = entry_canonical_wire(e, small, sizeof(small));
+    if (n > sizeof(small)) {
+        buf = malloc(n);
+        if (buf == NULL)
+            abort();
+        entry_canonical_wire(e, buf, n);
+    }
+    if (crypto_verify(p->pub, buf, n, e->sig) != SH_OK)
+        snprintf(r->reason, sizeof(r->reason), "bad signature");
+    else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc,
+                          &info) != SH_OK)
+        snprintf(r->reason, sizeof(r->reason), "%.190s", info.message);
+    if (buf != small)
+        free(buf);
+    if (r->reason[0]) {
+        p->rejected_in++;
+        log_warn("link.refused_entry", "peer=%s origin_seq=%lld reason=\"%s\"", p->row.name,
+                 (long long)e->origin_seq, r->reason);
+    }
+    r->peer = p;
+    r->stream = stream;
+    r->op = (struct writer_op){.apply = replica_op_apply, .arg = r, .done = replica_op_done};
+    p->queued[stream] = e->origin_seq;
+    p->inflight++;
+    if (p->inflight >= MAX_INFLIGHT)
+        bufferevent_disable(c->bev, EV_READ); /* resumed by replica_op_done */
+    writer_submit(p->link->cfg.writer, &r->op);
+    return 0;
+}
+
+/* ---- connection -------------------------------------------------------------------------- */
+
+static void send_hello(struct link_conn *c)
+{
+    struct link_peer *p = c->peer;
+
+    send_frame(c, FRAME_HELLO,
+               json_pack("{s:s,s:s,s:s,s:[I,I]}", "node", c->link->node, "country",
+                         c->link->country, "version", SARHAD_VERSION, "applied",
+                         (json_int_t)p->applied[0], (json_int_t)p->applied[1]));
+}
+
+static int on_hello(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    const char *node = json_string_value(json_object_get(body, "node"));
+    const char *country = json_string_value(json_object_get(body, "country"));
+    json_t *applied = json_object_get(body, "applied");
+    struct timeval hb = {c->link->cfg.heartbeat_s * 3, 0};
+
+    if (node == NULL || country == NULL || strcmp(node, p->row.name) != 0 ||
+        strcmp(country, p->row.country) != 0 || json_array_size(applied) != GATE_STREAMS) {
+        conn_close(c, "HELLO does not match the pinned peer's name and country");
+        return -1;
+    }
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        int64_t a = json_integer_value(json_array_get(applied, (size_t)s));
+        p->scan[s] = p->prev[s] = p->acked[s] = a;
+        p->win_count[s] = p->win_head[s] = 0;
+        p->queued[s] = p->applied[s];
+        p->expecting[s] = 0;
+        p->ack_sent[s] = 0;
+    }
+    c->up = 1;
+    p->state = LINK_UP;
+    p->since_ms = clock_now_ms();
+    p->backoff_ms = 0;
+    p->last_error[0] = '\0';
+    bufferevent_set_timeouts(c->bev, &hb, NULL);
+    log_info("link.up", "peer=%s remote=%s applied_by_peer=%lld,%lld", p->row.name, c->remote,
+             (long long)p->acked[0], (long long)p->acked[1]);
+    schedule_ack(p, 1);
+    peer_pump(p);
+    return 0;
+}
+
+static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
+{
+    int64_t now = clock_now_ms();
+
+    if (!c->up && type != FRAME_HELLO) {
+        conn_close(c, "frame before HELLO");
+        return -1;
+    }
+    switch (type) {
+    case FRAME_HELLO: return c->up ? (conn_close(c, "second HELLO"), -1) : on_hello(c, body);
+    case FRAME_ENTRY: return on_entry(c, body);
+    case FRAME_ACK: return on_ack(c, body);
+    case FRAME_EXPECT: return on_expect(c, body);
+    case FRAME_REJECT: return on_reject(c, body);
+    case FRAME_PING:
+        return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
+    case FRAME_PONG:
+        c->peer->rtt_ms = (double)(now - json_integer_value(json_object_get(body, "t")));
+        c->peer->last_heartbeat_ms = now;
+        return 0;
+    }
+    return 0;
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    struct link_conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    struct sh_errinfo info = {0};
+    enum frame_type type;
+    json_t *body;
+    enum sh_err rc;
+
+    c->last_rx_ms = clock_now_ms();
+    while (c->peer->inflight < MAX_INFLIGHT) {
+        size_t before = evbuffer_get_length(in);
+        rc = frame_read(in, &type, &body, &info);
+        if (rc == SH_ENOTFOUND)
+            return;
+        if (rc != SH_OK) {
+            conn_close(c, info.message);
+            return;
+        }
+        c->peer->bytes_in += before - evbuffer_get_length(in);
+        int r = dispatch(c, type, body);
+        json_decref(body);
+        if (r < 0)
+            return; /* c is gone */
+    }
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    struct link_conn *c = arg;
+
+    if (c->up)
+        peer_pump(c->peer);
+}
+
+/* The handshake finished: the certificate must be one we pinned. */
+static int conn_identify(struct link_conn *c)
+{
+    struct link *l = c->link;
+    char fp[65];
+    SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+
+    if (tls_peer_fingerprint(ssl, fp) < 0) {
+        conn_close(c, "no peer certificate");
+        return -1;
+    }
+    for (int i = 0; i < l->npeers; i++) {
+        struct link_peer *p = &l->peers[i];
+        if (strcmp(p->row.fingerprint, fp) != 0)
+            continue;
+        if (c->dialer && c->peer != p) {
+            conn_close(c, "the certificate is not the dialled peer's");
+            return -1;
+        }
+        if (p->conn && p->conn != c)
+            conn_close(p->conn, "replaced by a newer connection");
+        c->peer = p;
+        p->conn = c;
+        p->state = LINK_CONNECTING;
+        send_hello(c);
+        return 0;
+    }
+    char why[120];
+    snprintf(why, sizeof(why), "certificate %.16s... is not pinned (sarhad peer add)", fp);
+    conn_close(c, why);
+    return -1;
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct link_conn *c = arg;
+    char why[256];
+
+    if (what & BEV_EVENT_CONNECTED) {
+        conn_identify(c);
+        return;
+    }
+    if (what & BEV_EVENT_TIMEOUT) {
+        conn_close(c, c->up ? "missed heartbeats" : "handshake timed out");
+        return;
+    }
+    if (what & BEV_EVENT_ERROR) {
+        unsigned long e = bufferevent_get_openssl_error(bev);
+        int se = EVUTIL_SOCKET_ERROR();
+        if (e)
+            ERR_error_string_n(e, why, sizeof(why));
+        else
+            snprintf(why, sizeof(why), "%s", se ? evutil_socket_error_to_string(se) : "error");
+        conn_close(c, why);
+        return;
+    }
+    if (what & BEV_EVENT_EOF)
+        conn_close(c, "closed by the other end");
+}
+
+static void conn_close(struct link_conn *c, const char *reason)
+{
+    struct link *l = c->link;
+    struct link_peer *p = c->peer;
+    struct link_conn **pp;
+
+    for (pp = &l->conns; *pp && *pp != c; pp = &(*pp)->next)
+        ;
+    if (*pp)
+        *pp = c->next;
+    if (p && p->conn == c) {
+        p->conn = NULL;
+        p->state = LINK_DOWN;
+        p->since_ms = clock_now_ms();
+        snprintf(p->last_error, sizeof(p->last_error), "%.190s", reason);
+        log_warn("link.down", "peer=%s remote=%s reason=\"%s\"", p->row.name, c->remote, reason);
+        if (p->row.addr[0] && !l->shut)
+            dial_schedule(p);
+    } else {
+        log_warn("link.refused", "remote=%s reason=\"%s\"", c->remote, reason);
+    }
+    bufferevent_free(c->bev);
+    free(c);
+}
+
+static struct link_conn *conn_new(struct link *l, struct bufferevent *bev, const char *remote)
+{
+    struct link_conn *c = calloc(1, sizeof(*c));
+    struct timeval hs = {HANDSHAKE_TIMEOUT_S, 0};
+
+    if (c == NULL)
+        abort();
+    c->link = l;
+    c->bev = bev;
+    c->last_rx_ms = clock_now_ms();
+    snprintf(c->remote, sizeof(c->remote), "%s", remote);
+    c->next = l->conns;
+    l->conns = c;
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, c);
+    bufferevent_setwatermark(bev, EV_READ, 0, 2 * FRAME_MAX + 16);
+    bufferevent_setwatermark(bev, EV_WRITE, BULK_LOW_WATER / 2, 0);
+    bufferevent_set_timeouts(bev, &hs, NULL);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    return c;
+}
+
+static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    struct link *l = arg;
+    char remote[64] = "?";
+    SSL *ssl = SSL_new(l->server_ctx);
+    struct bufferevent *bev;
+
+    if (sa->sa_family == AF_INET) {
+        char ip[INET_ADDRSTRLEN];
+        struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+        snprintf(remote, sizeof(remote), "%s:%d", ip, ntohs(sin->sin_port));
+    }
+    bev = bufferevent_openssl_socket_new(l->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                         BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        evutil_closesocket(fd);
+        return;
+    }
+    conn_new(l, bev, remote);
+}
+
+static void dial_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct link_peer *p = arg;
+    struct link *l = p->link;
+    struct sockaddr_storage ss;
+    int sslen = sizeof(ss);
+    struct bufferevent *bev;
+    struct link_conn *c;
+
+    if (p->conn || l->shut)
+        return;
+    if (evutil_parse_sockaddr_port(p->row.addr, (struct sockaddr *)&ss, &sslen) < 0) {
+        snprintf(p->last_error, sizeof(p->last_error), "address '%s' is not IP:PORT",
+                 p->row.addr);
+        return;
+    }
+    bev = bufferevent_openssl_socket_new(l->base, -1, SSL_new(l->client_ctx),
+                                         BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL)
+        return;
+    c = conn_new(l, bev, p->row.addr);
+    c->dialer = 1;
+    c->peer = p;
+    p->conn = c;
+    p->state = LINK_CONNECTING;
+    p->since_ms = clock_now_ms();
+    if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, sslen) < 0)
+        conn_close(c, "connect failed");
+}
+
+static void dial_schedule(struct link_peer *p)
+{
+    uint32_t jitter = 0;
+    struct timeval tv;
+    int ms;
+
+    p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (p->backoff_ms > BACKOFF_MAX_MS)
+        p->backoff_ms = BACKOFF_MAX_MS;
+    crypto_random(&jitter, sizeof(jitter));
+    ms = p->backoff_ms / 2 + (int)(jitter % (uint32_t)(p->backoff_ms / 2 + 1)); /* [b/2, b] */
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    event_add(p->dial_ev, &tv);
+}
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct link *l = arg;
+    int64_t now = clock_now_ms();
+    struct link_conn *c, *next;
+
+    for (c = l->conns; c; c = next) {
+        next = c->next;
+        if (!c->up)
+            continue;
+        if (now - c->last_rx_ms > (int64_t)l->cfg.heartbeat_s * 3000) {
+            conn_close(c, "missed heartbeats");
+            continue;
+        }
+        send_frame(c, FRAME_PING, json_pack("{s:I}", "t", (json_int_t)now));
+    }
+}
+
+/* ---- life ------------------------------------------------------------------------------- */
+
+static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
+{
+    struct peer_row *rows;
+    int n;
+    enum sh_err rc = peers_load(l->cfg.rdb, &rows, &n);
+
+    if (rc != SH_OK)
+        return err_set(info, rc, "", "cannot load the pinned peers");
+    l->peers = calloc((size_t)(n ? n : 1), sizeof(*l->peers));
+    if (l->peers == NULL)
+        abort();
+    for (int i = 0; i < n; i++) {
+        struct link_peer *p = &l->peers[i];
+        struct crypto_cert_info ci;
+        p->link = l;
+        p->row = rows[i];
+        rows[i].cert_pem = NULL; /* moved */
+        if (crypto_cert_inspect(p->row.cert_pem, strlen(p->row.cert_pem), &ci) == SH_OK)
+            memcpy(p->pub, ci.public_key, sizeof(p->pub));
+        for (int s = 0; s < GATE_STREAMS; s++) {
+            p->applied[s] = p->queued[s] = link_in_get(l->cfg.rdb, p->row.name, s);
+            p->acked[s] = p->scan[s] = p->prev[s] = link_out_get(l->cfg.rdb, p->row.name, s);
+        }
+        p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
+        p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
+        p->since_ms = clock_now_ms();
+        if (p->row.addr[0])
+            event_active(p->dial_ev, EV_TIMEOUT, 0);
+    }
+    l->npeers = n;
+    peers_free(rows, n);
+    return SH_OK;
+}
+
+enum sh_err link_start(struct event_base *base, const struct link_config *cfg, struct link **out,
+                       struct sh_errinfo *info)
+{
+    struct link *l = calloc(1, sizeof(*l));
+    struct timeval hb = {cfg->heartbeat_s, 0};
+    enum sh_err rc;
+
+    if (l == NULL)
+        abort();
+    l->base = base;
+    l->cfg = *cfg;
+    snprintf(l->node, sizeof(l->node), "%s", cfg->node);
+    snprintf(l->country, sizeof(l->country), "%s", cfg->country);
+    snprintf(l->listen, sizeof(l->listen), "%s", cfg->listen);
+    l->cfg.node = l->node;
+    l->cfg.country = l->country;
+    l->cfg.listen = l->listen;
+    if ((rc = tls_link_ctx(cfg->cert_path, cfg->key_path, 1, &l->server_ctx, info)) ||
+        (rc = tls_link_ctx(cfg->cert_path, cfg->key_path, 0, &l->client_ctx, info)) ||
+        (rc = peers_init(l, info)))
+        goto fail;
+    if (l->listen[0]) {
+        struct sockaddr_storage ss;
+        int sslen = sizeof(ss);
+        if (evutil_parse_sockaddr_port(l->listen, (struct sockaddr *)&ss, &sslen) < 0) {
+            rc = err_set(info, SH_EINVAL, "link.listen", "'%s' is not an ADDR:PORT", l->listen);
+            goto fail;
+        }
+        l->listener = evconnlistener_new_bind(base, accept_cb, l,
+                                              LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
+                                                  LEV_OPT_CLOSE_ON_EXEC,
+                                              64, (struct sockaddr *)&ss, sslen);
+        if (l->listener == NULL) {
+            rc = err_set(info, SH_EIO, "link.listen", "cannot listen on %s", l->listen);
+            goto fail;
+        }
+        struct sockaddr_storage bound;
+        socklen_t blen = sizeof(bound);
+        getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&bound, &blen);
+        l->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    }
+    l->heartbeat_ev = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
+    event_add(l->heartbeat_ev, &hb);
+    log_info("link.started", "listen=%s peers=%d heartbeat_s=%d", l->listen[0] ? l->listen : "-",
+             l->npeers, cfg->heartbeat_s);
+    *out = l;
+    return SH_OK;
+fail:
+    link_shutdown(l);
+    link_free(l);
+    *out = NULL;
+    return rc;
+}
+
+int link_port(const struct link *l)
+{
+    return l ? l->port : 0;
+}
+
+json_t *link_status(const struct link *l)
+{
+    json_t *arr = json_array();
+    char ts[32], hb[32];
+
+    for (int i = 0; l && i < l->npeers; i++) {
+        const struct link_peer *p = &l->peers[i];
+        int64_t pending = (int64_t)p->win_count[0] + p->win_count[1];
+        json_array_append_new(
+            arr,
+            json_pack("{s:s,s:s,s:s?,s:s,s:s,s:f,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+                      "s:[I,I],s:[I,I],s:s?}",
+                      "peer", p->row.name, "country", p->row.country, "addr",
+                      p->row.addr[0] ? p->row.addr : NULL, "state", state_names[p->state],
+                      "since", clock_format_rfc3339(p->since_ms, ts, sizeof(ts)), "rtt_ms",
+                      p->rtt_ms, "last_heartbeat",
+                      p->last_heartbeat_ms
+                          ? clock_format_rfc3339(p->last_heartbeat_ms, hb, sizeof(hb))
+                          : NULL,
+                      "entries_sent", (json_int_t)p->sent, "entries_acknowledged",
+                      (json_int_t)p->acknowledged, "entries_in_flight", (json_int_t)pending,
+                      "entries_received", (json_int_t)p->received, "rejected_by_us",
+                      (json_int_t)p->rejected_in, "rejected_by_peer",
+                      (json_int_t)p->rejected_out, "bytes_in", (json_int_t)p->bytes_in,
+                      "bytes_out", (json_int_t)p->bytes_out, "acked_seq",
+                      (json_int_t)(p->acked[0] > p->acked[1] ? p->acked[0] : p->acked[1]),
+                      "applied_seq",
+                      (json_int_t)(p->applied[0] > p->applied[1] ? p->applied[0] : p->applied[1]),
+                      "acked_by_stream", (json_int_t)p->acked[0], (json_int_t)p->acked[1],
+                      "applied_by_stream", (json_int_t)p->applied[0], (json_int_t)p->applied[1],
+                      "last_error", p->last_error[0] ? p->last_error : NULL));
+    }
+    return arr;
+}
+
+void link_shutdown(struct link *l)
+{
+    if (l == NULL || l->shut)
+        return;
+    l->shut = 1;
+    if (l->listener)
+        evconnlistener_free(l->listener);
+    l->listener = NULL;
+    while (l->conns)
+        conn_close(l->conns, "node stopping");
+}
+
+void link_free(struct link *l)
+{
+    if (l == NULL)
+        return;
+    for (int i = 0; i < l->npeers; i++) {
+        if (l->peers[i].ack_ev)
+            event_free(l->peers[i].ack_ev);
+        if (l->peers[i].dial_ev)
+            event_free(l->peers[i].dial_ev);
+        free(l->peers[i].row.cert_pem);
+    }
+    free(l->peers);
+    if (l->heartbeat_ev)
+        event_free(l->heartbeat_ev);
+    SSL_CTX_free(l->server_ctx);
+    SSL_CTX_free(l->client_ctx);
+    free(l);
+}

@@ -1,0 +1,60 @@
+/*
+ * link.h: the federation link: one mutually authenticated TLS 1.3 connection per pinned peer,
+ * replicating released journal entries exactly once, in order, per stream.
+ *
+ * The journal is the outbox. For each peer and stream the sender reads, after the position
+ * the peer last applied, the entries made here whose release set names the peer's country,
+ * passes each through the egress gate (domain/gate.h), signs it and sends it. The receiver
+ * checks signature and gate, applies the entry and records the stream position in one
+ * transaction, and returns a signed cumulative acknowledgement, which the sender keeps as a
+ * receipt. Duplicates are acknowledged again; a gap is answered "expected after N".
+ */
+#ifndef SARHAD_LINK_LINK_H
+#define SARHAD_LINK_LINK_H
+
+#include "core/err.h"
+#include "crypto/crypto.h"
+#include "domain/border.h"
+#include "store/db.h"
+#include "store/writer.h"
+
+#include <jansson.h>
+
+struct event_base;
+struct link;
+
+struct link_config {
+    const char *node;     /* our node name */
+    const char *country;  /* our ISO3 */
+    const char *listen;   /* "ADDR:PORT" to accept peers on, or "" */
+    const char *cert_path;
+    const char *key_path;
+    int heartbeat_s;
+    const struct crypto_key *key; /* borrowed: signs entries and receipts */
+    const struct border *border;  /* borrowed: validates incoming records */
+    struct store_db *rdb;         /* borrowed: the loop's read connection */
+    struct writer *writer;        /* borrowed */
+};
+
+/* Loads the pinned peers, starts listening (if configured) and dialling peers that have an
+ * address. */
+enum sh_err link_start(struct event_base *base, const struct link_config *cfg, struct link **out,
+                       struct sh_errinfo *info);
+
+/* New entries are committed: send what peers may receive. */
+void link_notify(struct link *l);
+
+/* Per-peer status for GET /api/v1/links (new reference). */
+json_t *link_status(const struct link *l);
+
+/* The port the link listens on (0 if it does not). */
+int link_port(const struct link *l);
+
+/* Closes every connection and the listener; peers stay so that writes still in flight can
+ * finish. Call before writer_stop. */
+void link_shutdown(struct link *l);
+
+/* Frees the link. Call after writer_stop. NULL is a no-op. */
+void link_free(struct link *l);
+
+#endif
