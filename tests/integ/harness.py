@@ -34,12 +34,16 @@ def run(*args, check=True, env=None):
 class Node:
     """One node: its directory, its process, its admin token."""
 
-    def __init__(self, root, name="PK-SOUTH", country="PAK", conf_extra=None):
+    def __init__(self, root, name="PK-SOUTH", country="PAK", conf_extra=None, link=False):
         self.dir = os.path.join(root, name.lower())
         self.name, self.country = name, country
         self.port = free_port()
-        out = run("init", "--dir", self.dir, "--node", name, "--country", country,
-                  "--http", f"127.0.0.1:{self.port}").stdout
+        self.link_port = free_port() if link else None
+        args = ["init", "--dir", self.dir, "--node", name, "--country", country,
+                "--http", f"127.0.0.1:{self.port}"]
+        if link:
+            args += ["--link", f"127.0.0.1:{self.link_port}"]
+        out = run(*args).stdout
         self.token = out.strip().splitlines()[-1]
         if conf_extra:
             self.set_conf(conf_extra)
@@ -136,6 +140,43 @@ class Node:
         out = run("user", "add", "--dir", self.dir, "--name", name, "--role", role).stdout
         return out.strip().splitlines()[-1]
 
+    def cert_path(self):
+        path = os.path.join(self.dir, "..", self.name.lower() + ".cert.pem")
+        with open(path, "w") as f:
+            f.write(run("cert", "--dir", self.dir).stdout)
+        return path
+
+    def pin(self, other, addr=None):
+        """Pins `other` on this node; with addr ("127.0.0.1:PORT") this node dials it."""
+        args = ["peer", "add", "--dir", self.dir, "--name", other.name, "--country",
+                other.country, "--cert", other.cert_path()]
+        if addr:
+            args += ["--addr", addr]
+        run(*args)
+
+    def links(self):
+        return self.request("GET", "/api/v1/links")[2]["links"]
+
+    def wait_link(self, state="up", timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            links = self.links()
+            if links and links[0]["state"] == state:
+                return links[0]
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name}: link not {state}: {self.links()}")
+
+    def events(self):
+        """Every event this node holds, newest first."""
+        out, cursor = [], None
+        while True:
+            q = "/api/v1/events?limit=500" + (f"&cursor={cursor}" if cursor else "")
+            page = self.request("GET", q)[2]
+            out += page["events"]
+            cursor = page["next"]
+            if not cursor:
+                return out
+
     def journal(self, since=0):
         out = run("journal", "--dir", self.dir, "--since", str(since)).stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]
@@ -160,6 +201,16 @@ class NodeTest(unittest.TestCase):
         n = Node(self.root, **kw)
         self.nodes.append(n)
         return n
+
+    def pair(self, via=None):
+        """Two linked nodes: A (PK-SOUTH, PAK) dials B (IR-EAST, IRN). `via(port) -> port`
+        may interpose a proxy on the way to B's link port. Neither is started."""
+        a = self.node(name="PK-SOUTH", country="PAK", link=True)
+        b = self.node(name="IR-EAST", country="IRN", link=True)
+        target = via(b.link_port) if via else b.link_port
+        a.pin(b, addr=f"127.0.0.1:{target}")
+        b.pin(a)
+        return a, b
 
     def assertError(self, resp, status, code=None, field=None):
         st, _, body = resp
