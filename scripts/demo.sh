@@ -1,40 +1,64 @@
 #!/bin/sh
-# make demo: a fresh node in demo/, served on 127.0.0.1:8080 (or $SARHAD_DEMO_PORT), with a
-# few events and unit positions so that there is something to see. Ctrl-C stops it.
+# make demo: two federated nodes in demo/, one per country, pinned to each other over the
+# mutually authenticated link, with a few events and a unit so that there is something to
+# see. PK-SOUTH (PAK) serves on 127.0.0.1:8080, IR-EAST (IRN) on 127.0.0.1:8081 (or from
+# $SARHAD_DEMO_PORT). Ctrl-C stops both.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=build/sarhad
-PORT=${SARHAD_DEMO_PORT:-8080}
-DIR=demo/pk-south
+P1=${SARHAD_DEMO_PORT:-8080}
+P2=$((P1 + 1))
+L1=$((P1 + 1363))
+L2=$((P1 + 1364))
 rm -rf demo
 mkdir -p demo
-out=$($BIN init --dir "$DIR" --node PK-SOUTH --country PAK --http "127.0.0.1:$PORT")
-TOKEN=$(echo "$out" | tail -n 1)
-$BIN serve --dir "$DIR" 2>demo/pk-south.log &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; exit 0' INT TERM
-URL="http://127.0.0.1:$PORT"
-for i in $(seq 1 50); do
-    curl -sf "$URL/api/v1/health" >/dev/null 2>&1 && break
-    sleep 0.1
+T1=$($BIN init --dir demo/pk-south --node PK-SOUTH --country PAK --http "127.0.0.1:$P1" \
+     --link "127.0.0.1:$L1" | tail -n 1)
+T2=$($BIN init --dir demo/ir-east --node IR-EAST --country IRN --http "127.0.0.1:$P2" \
+     --link "127.0.0.1:$L2" | tail -n 1)
+$BIN cert --dir demo/pk-south >demo/pk-south.pem 2>/dev/null
+$BIN cert --dir demo/ir-east >demo/ir-east.pem 2>/dev/null
+$BIN peer add --dir demo/pk-south --name IR-EAST --country IRN --cert demo/ir-east.pem \
+     --addr "127.0.0.1:$L2" >/dev/null
+$BIN peer add --dir demo/ir-east --name PK-SOUTH --country PAK --cert demo/pk-south.pem >/dev/null
+$BIN serve --dir demo/pk-south 2>demo/pk-south.log &
+PID1=$!
+$BIN serve --dir demo/ir-east 2>demo/ir-east.log &
+PID2=$!
+trap 'kill $PID1 $PID2 2>/dev/null; wait $PID1 $PID2 2>/dev/null; exit 0' INT TERM
+for url in "http://127.0.0.1:$P1" "http://127.0.0.1:$P2"; do
+    for i in $(seq 1 50); do
+        curl -sf "$url/api/v1/health" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
 done
-api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-api -X POST "$URL/api/v1/events" -d '{"category":"SMUGGLING","impact":"HIGH","lat":26.09,"lon":61.97,"title":"Fuel smuggling convoy near Mand","release":["IRN"]}' >/dev/null
-api -X POST "$URL/api/v1/events" -d '{"category":"FENCE_BREACH","impact":"MEDIUM","lat":28.62,"lon":61.75,"title":"Fence cut north of Taftan"}' >/dev/null
-api -X POST "$URL/api/v1/units/PK-FC-101/position" -d '{"lat":28.98,"lon":61.60,"callsign":"Taftan-1","side":"PAK","speed":4.2,"course":180}' >/dev/null
-api -X PATCH "$URL/api/v1/sections/12" -d '{"impact":"HIGH","fence":"UNDER_CONSTRUCTION","command":"Taftan Wing"}' >/dev/null
+api() { t=$1; shift; curl -sf -H "Authorization: Bearer $t" -H 'Content-Type: application/json' "$@" >/dev/null; }
+U1="http://127.0.0.1:$P1/api/v1"
+U2="http://127.0.0.1:$P2/api/v1"
+api "$T1" -X POST "$U1/events" -d '{"category":"SMUGGLING","impact":"HIGH","lat":26.09,"lon":61.97,"title":"Fuel smuggling convoy near Mand","release":["IRN"]}'
+api "$T1" -X POST "$U1/events" -d '{"category":"FENCE_BREACH","impact":"MEDIUM","lat":28.85,"lon":61.62,"title":"Fence cut south of Taftan (national)"}'
+api "$T2" -X POST "$U2/events" -d '{"category":"UNAUTHORISED_CROSSING","impact":"MEDIUM","lat":29.05,"lon":61.40,"title":"Group of six heading east near Mirjaveh","release":["PAK"]}'
+api "$T1" -X POST "$U1/units/PK-FC-101/position" -d '{"lat":28.98,"lon":61.60,"callsign":"Taftan-1","side":"PAK","speed":4.2,"course":180}'
+api "$T1" -X PATCH "$U1/sections/12" -d '{"impact":"HIGH","fence":"UNDER_CONSTRUCTION","command":"Taftan Wing"}'
+sleep 1
 cat <<MSG
 
-  sarhad demo node PK-SOUTH (PAK) is running.
-    URL:          $URL/api/v1/health
-    admin token:  $TOKEN
-    log:          demo/pk-south.log
+  sarhad demo: two federated nodes are running.
 
-  Try:
-    curl -H "Authorization: Bearer $TOKEN" $URL/api/v1/events
-    curl -N -H "Authorization: Bearer $TOKEN" "$URL/api/v1/stream?since=0"
-    $BIN journal --dir $DIR | tail -3
+    PK-SOUTH (PAK)  http://127.0.0.1:$P1/api/v1/health   admin token: $T1
+    IR-EAST  (IRN)  http://127.0.0.1:$P2/api/v1/health   admin token: $T2
+    logs: demo/pk-south.log, demo/ir-east.log
 
-  Ctrl-C stops the node.
+  Each node shows its own events and the ones the other released to it:
+    curl -H "Authorization: Bearer $T2" $U2/events
+    curl -H "Authorization: Bearer $T1" $U1/links
+  Watch IR-EAST live, then release an event from PK-SOUTH and see it arrive:
+    curl -N -H "Authorization: Bearer $T2" "$U2/stream"
+    curl -H "Authorization: Bearer $T1" -H 'Content-Type: application/json' \\
+         -d '{"category":"ARMED_ATTACK","impact":"HIGH","lat":27.2,"lon":63.3,"release":["IRN"]}' $U1/events
+  The journal of each node, with origins and signatures:
+    $BIN journal --dir demo/ir-east | tail -2
+
+  Ctrl-C stops both nodes.
 MSG
-wait $PID
+wait $PID1 $PID2

@@ -115,8 +115,9 @@ enum sh_err gate_inbound(const struct journal_entry *e, const char *peer_name,
     }
     json_object_foreach(payload, key, v) {
         if (field_lookup(fields, key) < 0) {
-            json_decref(payload);
-            return err_set(info, SH_EFORBIDDEN, key, "field '%.60s' may not cross the link", key);
+            err_set(info, SH_EFORBIDDEN, key, "field '%.60s' may not cross the link", key);
+            json_decref(payload); /* after: `key` lives in it */
+            return SH_EFORBIDDEN;
         }
     }
     if (strcmp(string_of(payload, "id"), e->record_id) != 0 ||

@@ -115,7 +115,8 @@ static enum sh_err db_migrate(struct store_db *db, const char *path, struct sh_e
             db_exec(db, "ROLLBACK");
             return err_set(info, SH_EDB, "", "migration to schema version %d failed", v);
         }
-        log_info("db.migrated", "path=%s version=%d", path, v);
+        /* A fresh database is not news; an upgrade of an existing one is. */
+        log_write(have == 0 ? LOG_DEBUG : LOG_INFO, "db.migrated", "path=%s version=%d", path, v);
     }
     return SH_OK;
 }
