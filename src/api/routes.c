@@ -413,6 +413,7 @@ void api_units_post(struct api_call *call)
     json_object_set(api->units, call->param, doc);
     json_object_set(api->units_dirty, call->param, doc);
     stream_hub_position(api->hub, doc);
+    link_position(api->link, doc);
     /* 202: positions are latest-wins state, flushed to the track table in batches. */
     api_reply_json(call, 202, doc, NULL);
 }

@@ -5,12 +5,17 @@
 
 #include "core/clock.h"
 #include "domain/field.h"
+#include "domain/release.h"
 
 #include <math.h>
 #include <string.h>
 
-static const char *const position_fields[] = {"lat",      "lon",  "time", "course", "speed",
-                                              "callsign", "side", "type", NULL};
+static const char *const position_fields[] = {"lat",  "lon",  "time",    "course", "speed",
+                                              "callsign", "side", "type", "release", NULL};
+
+/* What of a unit may cross the link when its position is released (nothing else does). */
+static const char *const shared_fields[] = {"uid", "callsign", "side", "type", "lat", "lon",
+                                            "time", "course", "speed", NULL};
 
 int unit_uid_valid(const char *uid)
 {
@@ -57,6 +62,9 @@ enum sh_err unit_position(const char *uid, const json_t *body, const struct bord
         return err_set(info, SH_EINVAL, "time", "'time' is more than 5 minutes in the future");
     if (side && !border_has_side(b, side))
         return err_set(info, SH_EINVAL, "side", "'side' must be %s or %s", b->left, b->right);
+    char rel[RELEASE_TEXT_MAX];
+    if ((rc = release_from_json(json_object_get(body, "release"), "release", rel, info)))
+        return rc;
     border_locate(b, lat, lon, &fix);
     *out = json_pack(
         "{s:s,s:s,s:s?,s:s,s:f,s:f,s:s,s:o?,s:o?,s:f,s:f,s:s,s:i,s:s}", "uid", uid, "callsign",
@@ -66,7 +74,37 @@ enum sh_err unit_position(const char *uid, const json_t *body, const struct bord
         "chainage_km", round(fix.chainage_km * 1000) / 1000, "distance_km",
         round(fix.distance_km * 1000) / 1000, "border_side", fix.side, "section", fix.section,
         "received", clock_format_rfc3339(now_ms, rs, sizeof(rs)));
-    return *out ? SH_OK : err_set(info, SH_EINVAL, "", "cannot build the unit");
+    if (*out == NULL)
+        return err_set(info, SH_EINVAL, "", "cannot build the unit");
+    json_t *arr = json_array();
+    for (const char *p = rel; *p; p += p[3] ? 4 : 3)
+        json_array_append_new(arr, json_stringn(p, 3));
+    json_object_set_new(*out, "release", arr);
+    return SH_OK;
+}
+
+json_t *unit_shared_copy(const json_t *unit)
+{
+    json_t *copy = json_object();
+
+    for (int i = 0; shared_fields[i]; i++) {
+        json_t *v = json_object_get(unit, shared_fields[i]);
+        if (v && !json_is_null(v))
+            json_object_set(copy, shared_fields[i], v);
+    }
+    return copy;
+}
+
+int unit_released_to(const json_t *unit, const char *country)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(unit, "release"), i, v) {
+        if (json_is_string(v) && strcmp(json_string_value(v), country) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 int unit_is_stale(const json_t *unit, int64_t now_ms, int stale_s)

@@ -28,7 +28,8 @@ enum frame_type {
     FRAME_REJECT = 5, /* {stream, origin_seq, reason, time, sig} */
     FRAME_PING = 6,   /* {t} */
     FRAME_PONG = 7,   /* {t} echoed */
-    FRAME_TYPE_MAX = 7
+    FRAME_POS = 8,    /* {unit}: latest position of a released unit; latest wins, no ack */
+    FRAME_TYPE_MAX = 8
 };
 
 /* Appends one frame. Returns SH_ELIMIT if the body would exceed FRAME_MAX. */

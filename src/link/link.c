@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "domain/gate.h"
+#include "domain/unit.h"
 #include "link/frame.h"
 #include "net/tls.h"
 #include "store/journal.h"
@@ -41,11 +42,17 @@
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define WINDOW 4096
 #define READ_BATCH 256
-#define BULK_LOW_WATER (64 * 1024)
-#define MAX_INFLIGHT 8192
+#define SCAN_BUDGET 2048 /* journal rows examined per stream per loop turn: the loop stays live */
+#define BULK_LOW_WATER (16 * 1024)
+#define MAX_INFLIGHT 512 /* received entries held (read or being written) per peer */
+#define BULK_BUDGET 32   /* bulk entries checked per loop turn, so urgent frames get read */
+/* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
+ * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
+#define LINK_SOCKBUF (64 * 1024)
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
 #define HANDSHAKE_TIMEOUT_S 10
@@ -69,8 +76,11 @@ struct link_peer {
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
     int expecting[GATE_STREAMS];
-    int inflight;
-    struct event *ack_ev, *dial_ev;
+    int inflight;                         /* entries handed to the writer, not yet done */
+    json_t *pending[GATE_STREAMS][MAX_INFLIGHT]; /* ENTRY frames read, not yet checked */
+    int pend_head[GATE_STREAMS], pend_count[GATE_STREAMS];
+    struct event *recv_ev;
+    struct event *ack_ev, *dial_ev, *pump_ev;
     int backoff_ms;
     /* health and counters */
     double rtt_ms;
@@ -126,6 +136,7 @@ struct receipt_op {
 static void conn_close(struct link_conn *c, const char *reason);
 static void peer_pump(struct link_peer *p);
 static void dial_schedule(struct link_peer *p);
+static int held(const struct link_peer *p);
 
 static void hex(const uint8_t *in, size_t n, char *out)
 {
@@ -233,13 +244,18 @@ static int pump_one(const struct journal_entry *e, void *arg)
     return 0;
 }
 
-/* Sends what may go on `stream`; returns the number of frames sent. */
+/* Sends what may go on `stream`; returns the number of frames sent. When the scan budget
+ * runs out with more to examine, the pump continues on the next turn of the loop. */
 static int pump_stream(struct link_peer *p, int stream)
 {
     struct pump_ctx pc = {p, stream, 0, 0};
-    int64_t before;
+    int64_t before, start = p->scan[stream];
 
     for (;;) {
+        if (p->scan[stream] - start >= SCAN_BUDGET) {
+            event_active(p->pump_ev, EV_TIMEOUT, 0);
+            break;
+        }
         if (p->conn == NULL || p->state != LINK_UP || p->win_count[stream] >= WINDOW)
             break;
         if (stream == GATE_BULK &&
@@ -252,6 +268,11 @@ static int pump_stream(struct link_peer *p, int stream)
             break;
     }
     return pc.sent;
+}
+
+static void pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+    peer_pump(arg);
 }
 
 static void peer_pump(struct link_peer *p)
@@ -443,7 +464,7 @@ static void replica_op_done(struct writer_op *op)
         if (p->conn)
             conn_close(p->conn, "could not store a replicated entry");
     }
-    if (p->conn && p->inflight < MAX_INFLIGHT / 2)
+    if (p->conn && held(p) < MAX_INFLIGHT / 2)
         bufferevent_enable(p->conn->bev, EV_READ);
     json_decref(r->doc);
     entry_clear(&r->entry);
@@ -491,8 +512,9 @@ static int on_entry(struct link_conn *c, json_t *body)
     e->version = json_integer_value(json_object_get(body, "version"));
     p->received++;
     if (e->origin_seq <= p->queued[stream]) { /* a duplicate: acknowledge again */
+        int committed = e->origin_seq <= p->applied[stream];
         free(r);
-        if (e->origin_seq <= p->applied[stream])
+        if (committed)
             schedule_ack(p, 1);
         return 0;
     }
@@ -530,12 +552,72 @@ static int on_entry(struct link_conn *c, json_t *body)
     }
     r->peer = p;
     r->stream = stream;
-    r->op = (struct writer_op){.apply = replica_op_apply, .arg = r, .done = replica_op_done};
+    r->op = (struct writer_op){.apply = replica_op_apply, .arg = r, .done = replica_op_done,
+                               .urgent = stream == GATE_URGENT};
     p->queued[stream] = e->origin_seq;
     p->inflight++;
-    if (p->inflight >= MAX_INFLIGHT)
-        bufferevent_disable(c->bev, EV_READ); /* resumed by replica_op_done */
     writer_submit(p->link->cfg.writer, &r->op);
+    return 0;
+}
+
+/* ---- positions (latest wins, not journaled) -------------------------------------------- */
+
+static void send_position(struct link_peer *p, const json_t *unit)
+{
+    if (p->conn == NULL || p->state != LINK_UP || json_object_get(unit, "origin") ||
+        !unit_released_to(unit, p->row.country))
+        return;
+    send_frame(p->conn, FRAME_POS, json_pack("{s:o}", "unit", unit_shared_copy(unit)));
+}
+
+void link_position(struct link *l, const json_t *unit)
+{
+    for (int i = 0; l && !l->shut && i < l->npeers; i++)
+        send_position(&l->peers[i], unit);
+}
+
+static void send_all_positions(struct link_peer *p)
+{
+    const char *uid;
+    json_t *unit;
+
+    if (p->link->cfg.units == NULL)
+        return;
+    json_object_foreach(p->link->cfg.units, uid, unit) send_position(p, unit);
+}
+
+static int on_pos(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    struct link *l = p->link;
+    json_t *unit = json_object_get(body, "unit"), *report, *doc = NULL;
+    const char *uid = json_string_value(json_object_get(unit, "uid"));
+    struct sh_errinfo info = {0};
+
+    if (!json_is_object(unit) || uid == NULL) {
+        conn_close(c, "malformed POS frame");
+        return -1;
+    }
+    if (l->cfg.units == NULL || l->cfg.position_cb == NULL)
+        return 0;
+    if (json_object_get(l->cfg.units, uid) == NULL &&
+        (int)json_object_size(l->cfg.units) >= l->cfg.max_units) {
+        snprintf(p->last_error, sizeof(p->last_error), "unit table full: position dropped");
+        return 0;
+    }
+    report = json_deep_copy(unit);
+    json_object_del(report, "uid");
+    if (unit_position(uid, report, l->cfg.border, clock_now_ms(), &doc, &info) != SH_OK) {
+        log_warn("link.position_refused", "peer=%s reason=\"%.120s\"", p->row.name,
+                 info.message);
+        json_decref(report);
+        return 0;
+    }
+    json_decref(report);
+    json_object_set_new(doc, "origin", json_string(p->row.name));
+    json_object_del(doc, "release");
+    l->cfg.position_cb(l->cfg.position_arg, doc);
+    json_decref(doc);
     return 0;
 }
 
@@ -582,6 +664,7 @@ static int on_hello(struct link_conn *c, json_t *body)
              (long long)p->acked[0], (long long)p->acked[1]);
     schedule_ack(p, 1);
     peer_pump(p);
+    send_all_positions(p);
     return 0;
 }
 
@@ -601,6 +684,7 @@ static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
     case FRAME_REJECT: return on_reject(c, body);
     case FRAME_PING:
         return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
+    case FRAME_POS: return on_pos(c, body);
     case FRAME_PONG:
         c->peer->rtt_ms = (double)(now - json_integer_value(json_object_get(body, "t")));
         c->peer->last_heartbeat_ms = now;
@@ -609,30 +693,95 @@ static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
     return 0;
 }
 
+static int held(const struct link_peer *p)
+{
+    return p->inflight + p->pend_count[GATE_URGENT] + p->pend_count[GATE_BULK];
+}
+
+static void pending_clear(struct link_peer *p)
+{
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        while (p->pend_count[s] > 0) {
+            json_decref(p->pending[s][p->pend_head[s]]);
+            p->pend_head[s] = (p->pend_head[s] + 1) % MAX_INFLIGHT;
+            p->pend_count[s]--;
+        }
+    }
+}
+
+/* Checks the held ENTRY frames: every urgent one, then a budget of bulk ones; more bulk
+ * continues on the next loop turn, after any newly read urgent frame. Returns -1 if the
+ * connection was closed. */
+static int process_pending(struct link_conn *c)
+{
+    struct link_peer *p = c->peer;
+
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        int budget = s == GATE_URGENT ? MAX_INFLIGHT : BULK_BUDGET;
+        while (p->pend_count[s] > 0 && budget-- > 0) {
+            json_t *body = p->pending[s][p->pend_head[s]];
+            p->pend_head[s] = (p->pend_head[s] + 1) % MAX_INFLIGHT;
+            p->pend_count[s]--;
+            int r = on_entry(c, body);
+            json_decref(body);
+            if (r < 0)
+                return -1;
+        }
+    }
+    if (p->pend_count[GATE_BULK] > 0)
+        event_active(p->recv_ev, EV_TIMEOUT, 0);
+    return 0;
+}
+
 static void read_cb(struct bufferevent *bev, void *arg)
 {
     struct link_conn *c = arg;
+    struct link_peer *p = c->peer;
     struct evbuffer *in = bufferevent_get_input(bev);
     struct sh_errinfo info = {0};
     enum frame_type type;
     json_t *body;
     enum sh_err rc;
 
+    if (p == NULL)
+        return;
     c->last_rx_ms = clock_now_ms();
-    while (c->peer->inflight < MAX_INFLIGHT) {
+    while (held(p) < MAX_INFLIGHT) {
         size_t before = evbuffer_get_length(in);
         rc = frame_read(in, &type, &body, &info);
         if (rc == SH_ENOTFOUND)
-            return;
+            break;
         if (rc != SH_OK) {
             conn_close(c, info.message);
             return;
         }
-        c->peer->bytes_in += before - evbuffer_get_length(in);
+        p->bytes_in += before - evbuffer_get_length(in);
+        if (type == FRAME_ENTRY && c->up) {
+            /* Held, not checked yet: reading on finds urgent frames behind bulk ones. */
+            int s = json_integer_value(json_object_get(body, "stream")) == GATE_URGENT
+                        ? GATE_URGENT
+                        : GATE_BULK;
+            p->pending[s][(p->pend_head[s] + p->pend_count[s]) % MAX_INFLIGHT] = body;
+            p->pend_count[s]++;
+            continue;
+        }
         int r = dispatch(c, type, body);
         json_decref(body);
         if (r < 0)
             return; /* c is gone */
+    }
+    if (held(p) >= MAX_INFLIGHT)
+        bufferevent_disable(bev, EV_READ); /* resumed as held entries are written */
+    process_pending(c);
+}
+
+static void recv_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct link_peer *p = arg;
+
+    if (p->conn && p->conn->up) {
+        if (process_pending(p->conn) == 0 && p->conn && held(p) < MAX_INFLIGHT / 2)
+            bufferevent_enable(p->conn->bev, EV_READ);
     }
 }
 
@@ -716,6 +865,7 @@ static void conn_close(struct link_conn *c, const char *reason)
         *pp = c->next;
     if (p && p->conn == c) {
         p->conn = NULL;
+        pending_clear(p); /* unchecked frames are sent again after the next HELLO */
         p->state = LINK_DOWN;
         p->since_ms = clock_now_ms();
         snprintf(p->last_error, sizeof(p->last_error), "%.190s", reason);
@@ -727,6 +877,14 @@ static void conn_close(struct link_conn *c, const char *reason)
     }
     bufferevent_free(c->bev);
     free(c);
+}
+
+static void set_sockbufs(evutil_socket_t fd)
+{
+    int size = LINK_SOCKBUF;
+
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 static struct link_conn *conn_new(struct link *l, struct bufferevent *bev, const char *remote)
@@ -771,6 +929,7 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
         evutil_closesocket(fd);
         return;
     }
+    set_sockbufs(fd);
     conn_new(l, bev, remote);
 }
 
@@ -790,10 +949,22 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
                  p->row.addr);
         return;
     }
-    bev = bufferevent_openssl_socket_new(l->base, -1, SSL_new(l->client_ctx),
-                                         BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == NULL)
+    fd = socket(ss.ss_family, SOCK_STREAM, 0);
+    if (fd < 0 || evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {
+        if (fd >= 0)
+            evutil_closesocket(fd);
+        snprintf(p->last_error, sizeof(p->last_error), "cannot create a socket");
+        dial_schedule(p);
         return;
+    }
+    set_sockbufs(fd);
+    bev = bufferevent_openssl_socket_new(l->base, fd, SSL_new(l->client_ctx),
+                                         BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        evutil_closesocket(fd);
+        dial_schedule(p);
+        return;
+    }
     c = conn_new(l, bev, p->row.addr);
     c->dialer = 1;
     c->peer = p;
@@ -865,6 +1036,8 @@ static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
         }
         p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
         p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
+        p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);
+        p->recv_ev = event_new(l->base, -1, 0, recv_cb, p);
         p->since_ms = clock_now_ms();
         if (p->row.addr[0])
             event_active(p->dial_ev, EV_TIMEOUT, 0);
@@ -989,6 +1162,11 @@ void link_free(struct link *l)
             event_free(l->peers[i].ack_ev);
         if (l->peers[i].dial_ev)
             event_free(l->peers[i].dial_ev);
+        if (l->peers[i].pump_ev)
+            event_free(l->peers[i].pump_ev);
+        if (l->peers[i].recv_ev)
+            event_free(l->peers[i].recv_ev);
+        pending_clear(&l->peers[i]);
         free(l->peers[i].row.cert_pem);
     }
     free(l->peers);

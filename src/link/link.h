@@ -34,6 +34,10 @@ struct link_config {
     const struct border *border;  /* borrowed: validates incoming records */
     struct store_db *rdb;         /* borrowed: the loop's read connection */
     struct writer *writer;        /* borrowed */
+    json_t *units;                /* borrowed: uid -> latest unit document (own and partners') */
+    int max_units;                /* bound on `units` for positions arriving from peers */
+    void (*position_cb)(void *arg, json_t *unit); /* a partner's position arrived (borrowed) */
+    void *position_arg;
 };
 
 /* Loads the pinned peers, starts listening (if configured) and dialling peers that have an
@@ -43,6 +47,11 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
 
 /* New entries are committed: send what peers may receive. */
 void link_notify(struct link *l);
+
+/* Sends the latest position of an own unit (borrowed) to the peers its release list names.
+ * Latest wins: a position that cannot be sent now is superseded by the next one, and every
+ * released unit's latest position is sent again when a link comes up. */
+void link_position(struct link *l, const json_t *unit);
 
 /* Per-peer status for GET /api/v1/links (new reference). */
 json_t *link_status(const struct link *l);

@@ -123,14 +123,11 @@ static void poll_ev_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct node *n = arg;
     int v = db_data_version(n->rdb);
-    int64_t seq;
-    uint8_t hash[ENTRY_HASH_LEN];
 
     if (v == n->data_version)
         return;
     n->data_version = v;
-    if (journal_head(n->rdb, &seq, hash) == SH_OK)
-        stream_hub_advance(n->hub, seq);
+    stream_hub_advance(n->hub, journal_last_seq(n->rdb));
     link_notify(n->link);
 }
 
@@ -152,6 +149,17 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     event_base_loopexit(n->base, &grace);
 }
 
+/* A partner's released unit position: latest wins, shown and kept like our own. */
+static void partner_position(void *arg, json_t *unit)
+{
+    struct node *n = arg;
+    const char *uid = json_string_value(json_object_get(unit, "uid"));
+
+    json_object_set(n->api.units, uid, unit);
+    json_object_set(n->api.units_dirty, uid, unit);
+    stream_hub_position(n->hub, unit);
+}
+
 static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_errinfo *info)
 {
     char certp[600], keyp[600];
@@ -166,7 +174,9 @@ static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_err
                              .listen = n->cfg.link_listen, .cert_path = certp,
                              .key_path = keyp, .heartbeat_s = n->cfg.link_heartbeat_s,
                              .key = n->key, .border = &n->border, .rdb = n->rdb,
-                             .writer = n->writer};
+                             .writer = n->writer, .units = n->api.units,
+                             .max_units = n->cfg.max_units, .position_cb = partner_position,
+                             .position_arg = n};
     if ((rc = link_start(n->base, &lc, &n->link, info)))
         return rc;
     n->api.link = n->link;

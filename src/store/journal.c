@@ -46,6 +46,18 @@ enum sh_err journal_head(struct store_db *db, int64_t *seq, uint8_t hash[ENTRY_H
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
 
+int64_t journal_last_seq(struct store_db *db)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT max(seq) FROM journal");
+    int64_t seq = 0;
+
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        seq = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return seq;
+}
+
 enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
 {
     sqlite3_stmt *st =
@@ -164,12 +176,14 @@ static enum sh_err visit_rows(sqlite3_stmt *st, journal_visit_fn fn, void *arg)
 enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
                                   const char *country, int limit, journal_visit_fn fn, void *arg)
 {
-    /* Codes are three letters joined by commas, so a match of ",XXX," in ",release," is exact. */
+    /* Codes are three letters joined by commas, so a match of ",XXX," in ",release," is exact.
+     * Entries made here have origin_seq = seq, so the (origin, origin_seq) index serves the
+     * range; filtering on seq instead would make SQLite walk every entry of the origin. */
     sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
                                    "release,payload,prev_hash,hash,sig FROM journal "
-                                   "WHERE seq>?1 AND origin=?2 AND release<>'' AND "
+                                   "WHERE origin=?2 AND origin_seq>?1 AND release<>'' AND "
                                    "instr(','||release||',', ','||?3||',')>0 "
-                                   "ORDER BY seq LIMIT ?4");
+                                   "ORDER BY origin_seq LIMIT ?4");
 
     if (st == NULL)
         return SH_EDB;

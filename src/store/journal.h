@@ -29,6 +29,9 @@ struct store_tx {
 /* Reads the chain head (last seq and hash; 0 and zeros for an empty journal). */
 enum sh_err journal_head(struct store_db *db, int64_t *seq, uint8_t hash[ENTRY_HASH_LEN]);
 
+/* The last seq in the journal (0 when empty or unreadable). */
+int64_t journal_last_seq(struct store_db *db);
+
 /* Appends `e`: sets seq, time_ms (to tx->now_ms), origin/origin_seq when origin is "",
  * prev_hash and hash, then inserts it. Borrows `e`. */
 enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e);
@@ -40,8 +43,8 @@ typedef int (*journal_visit_fn)(const struct journal_entry *e, void *arg);
 enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
                          void *arg);
 
-/* Like journal_read, for the entries made at `origin` whose release set names `country`: what
- * the link may send to that country's node. */
+/* Like journal_read, for the entries made at `origin` (this node: their origin_seq is their
+ * seq) whose release set names `country`: what the link may send to that country's node. */
 enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
                                   const char *country, int limit, journal_visit_fn fn, void *arg);
 

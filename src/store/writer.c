@@ -25,6 +25,7 @@ struct writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct writer_op *queue, *queue_tail;
+    struct writer_op *urgent, *urgent_tail; /* taken before `queue` */
     struct writer_op *done, *done_tail;
     int stopping;
     struct writer_stats stats;
@@ -101,24 +102,42 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
+static int take(struct writer_op **head, struct writer_op **tail, int max,
+                struct writer_op **bhead, struct writer_op **btail)
+{
+    int n = 0;
+
+    while (*head && n < max) {
+        struct writer_op *op = *head;
+        *head = op->next;
+        op->next = NULL;
+        if (*btail)
+            (*btail)->next = op;
+        else
+            *bhead = op;
+        *btail = op;
+        n++;
+    }
+    if (*head == NULL)
+        *tail = NULL;
+    return n;
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (w->queue == NULL && !w->stopping)
+        while (w->queue == NULL && w->urgent == NULL && !w->stopping)
             pthread_cond_wait(&w->cv, &w->mu);
-        if (w->queue == NULL && w->stopping)
+        if (w->queue == NULL && w->urgent == NULL && w->stopping)
             break;
-        /* Take up to max_batch ops off the queue. */
-        struct writer_op *batch = w->queue, *last = batch;
-        for (int n = 1; n < w->max_batch && last->next; n++)
-            last = last->next;
-        w->queue = last->next;
-        if (w->queue == NULL)
-            w->queue_tail = NULL;
-        last->next = NULL;
+        /* Take up to max_batch ops, urgent ones first. */
+        struct writer_op *batch = NULL, *last = NULL;
+        int n = take(&w->urgent, &w->urgent_tail, w->max_batch, &batch, &last);
+        take(&w->queue, &w->queue_tail, w->max_batch - n, &batch, &last);
         pthread_mutex_unlock(&w->mu);
 
         commit_batch(w, batch);
@@ -169,13 +188,16 @@ enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
 
 void writer_submit(struct writer *w, struct writer_op *op)
 {
+    struct writer_op **head = op->urgent ? &w->urgent : &w->queue;
+    struct writer_op **tail = op->urgent ? &w->urgent_tail : &w->queue_tail;
+
     op->next = NULL;
     pthread_mutex_lock(&w->mu);
-    if (w->queue_tail)
-        w->queue_tail->next = op;
+    if (*tail)
+        (*tail)->next = op;
     else
-        w->queue = op;
-    w->queue_tail = op;
+        *head = op;
+    *tail = op;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }

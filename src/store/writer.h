@@ -28,6 +28,7 @@ struct writer_op {
     store_apply_fn apply;
     void *arg;
     void (*done)(struct writer_op *op); /* on the loop thread, after commit */
+    int urgent; /* committed before ordinary ops already queued (order kept among urgent ones) */
     enum sh_err result;
     struct sh_errinfo info;
     struct writer_op *next; /* private to the writer */
