@@ -1,5 +1,8 @@
 """The HTTP API of one node: resources, validation and every error shape."""
+import http.client
+import os
 import socket
+import time
 import unittest
 
 from harness import EVENT, NodeTest, run
@@ -245,6 +248,38 @@ class ApiTest(NodeTest):
         self.assertNotIn(self.n.token, log)
         self.assertNotIn(patrol, log)
         self.assertNotIn("sht_bogus_token_value", log)
+
+
+class HttpsTest(NodeTest):
+    def test_https_when_configured(self):
+        import ssl
+        n = self.node()
+        n.set_conf({("http", "tls"): "true"})
+        n.proc = None
+        log = open(n.log_path, "ab")
+        import subprocess
+        from harness import BIN
+        n.proc = subprocess.Popen([BIN, "serve", "--dir", n.dir], stderr=log, stdout=log)
+        n.log = log
+        ctx = ssl.create_default_context(cafile=os.path.join(n.dir, "cert.pem"))
+        ctx.check_hostname = False
+        deadline, status = time.time() + 20, None
+        while time.time() < deadline and status is None:
+            try:
+                c = http.client.HTTPSConnection("127.0.0.1", n.port, context=ctx, timeout=5)
+                c.request("GET", "/api/v1/health")
+                status = c.getresponse().status
+                c.close()
+            except OSError:
+                time.sleep(0.1)
+        self.assertEqual(status, 200)
+        # plain HTTP to the HTTPS port gets nothing useful, and the node keeps serving
+        with socket.create_connection(("127.0.0.1", n.port), timeout=5) as s:
+            s.sendall(b"GET /api/v1/health HTTP/1.1\r\n\r\n")
+            try:
+                self.assertNotIn(b"200 OK", s.recv(4096))
+            except ConnectionResetError:
+                pass
 
 
 if __name__ == "__main__":

@@ -96,6 +96,24 @@ class LinkTest(NodeTest):
         a.wait_link("up", timeout=40)
         wait_for(lambda: len(b.events()) == 1, what="queued event delivered after reconnect")
 
+    def test_only_released_positions_cross_latest_wins(self):
+        a, b = self.pair()
+        a.start()
+        b.start()
+        a.wait_link("up")
+        a.request("POST", "/api/v1/units/PK-1/position",
+                  {"lat": 28.9, "lon": 61.7, "callsign": "Taftan-1", "release": ["IRN"]})
+        a.request("POST", "/api/v1/units/PK-2/position", {"lat": 28.8, "lon": 61.8})
+        a.request("POST", "/api/v1/units/PK-1/position",
+                  {"lat": 28.95, "lon": 61.75, "callsign": "Taftan-1", "release": ["IRN"]})
+        got = wait_for(lambda: [u for u in b.request("GET", "/api/v1/units")[2]["units"]
+                                if u["uid"] == "PK-1" and u["lat"] == 28.95], what="PK-1 on B")
+        self.assertEqual(got[0]["origin"], "PK-SOUTH")
+        self.assertEqual(got[0]["callsign"], "Taftan-1")
+        time.sleep(0.5)
+        uids = {u["uid"] for u in b.request("GET", "/api/v1/units")[2]["units"]}
+        self.assertEqual(uids, {"PK-1"})  # the national unit never left
+
     def test_unpinned_certificate_is_refused(self):
         a, b = self.pair()
         c = self.node(name="XX-ROGUE", country="IRN", link=True)
