@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "domain/release.h"
+#include "store/records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -173,10 +174,7 @@ static enum sh_err link_in_advance(struct store_db *db, const char *peer, int st
 enum sh_err replica_apply(struct store_tx *tx, const char *peer, int stream,
                           struct journal_entry *e, const json_t *doc, struct sh_errinfo *info)
 {
-    sqlite3_stmt *st;
     char *text;
-    const char *time;
-    int64_t t = 0;
     enum sh_err rc;
 
     if (e->origin_seq <= link_in_get(tx->db, peer, stream))
@@ -184,34 +182,12 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, int stream,
                        (long long)e->origin_seq, peer);
     if ((rc = journal_append(tx, e)))
         return rc == SH_EDB ? err_set(info, SH_EEXISTS, "origin_seq", "duplicate entry") : rc;
-    /* Latest version wins: an older version arriving on the other stream changes nothing. */
-    st = db_stmt(tx->db, "INSERT INTO events(id,version,category,impact,status,time_ms,lat,lon,"
-                         "release,origin,seq,doc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
-                         "ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
-                         "category=excluded.category,impact=excluded.impact,"
-                         "status=excluded.status,time_ms=excluded.time_ms,lat=excluded.lat,"
-                         "lon=excluded.lon,release=excluded.release,seq=excluded.seq,"
-                         "doc=excluded.doc WHERE excluded.version > events.version");
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-    time = json_string_value(json_object_get(doc, "time"));
-    if (st == NULL || text == NULL || time == NULL) {
-        free(text);
-        return SH_EDB;
-    }
-    clock_parse_rfc3339(time, strlen(time), &t);
-    db_bind_text(st, 1, e->record_id);
-    sqlite3_bind_int64(st, 2, e->version);
-    db_bind_text(st, 3, json_string_value(json_object_get(doc, "category")));
-    db_bind_text(st, 4, json_string_value(json_object_get(doc, "impact")));
-    db_bind_text(st, 5, json_string_value(json_object_get(doc, "status")));
-    sqlite3_bind_int64(st, 6, t);
-    sqlite3_bind_double(st, 7, json_number_value(json_object_get(doc, "lat")));
-    sqlite3_bind_double(st, 8, json_number_value(json_object_get(doc, "lon")));
-    db_bind_text(st, 9, e->release);
-    db_bind_text(st, 10, e->origin);
-    sqlite3_bind_int64(st, 11, e->seq);
-    sqlite3_bind_text(st, 12, text, -1, free);
-    if ((rc = step_done(tx->db, st, "replica_upsert")))
+    if (text == NULL)
+        return SH_ENOMEM;
+    rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
+    free(text);
+    if (rc)
         return rc;
     return link_in_advance(tx->db, peer, stream, e->origin_seq);
 }

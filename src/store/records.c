@@ -78,18 +78,53 @@ static enum sh_err step_done(struct store_db *db, sqlite3_stmt *st, const char *
     return SH_OK;
 }
 
+enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e,
+                              const json_t *doc, const char *text, size_t len)
+{
+    /* Latest version wins: a replicated older version arriving late changes nothing, and a
+     * local write was already checked against the version it was made on. */
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO events(id,version,category,impact,status,time_ms,"
+                                   "lat,lon,release,origin,seq,doc) "
+                                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
+                                   "ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
+                                   "category=excluded.category,impact=excluded.impact,"
+                                   "status=excluded.status,time_ms=excluded.time_ms,"
+                                   "lat=excluded.lat,lon=excluded.lon,release=excluded.release,"
+                                   "seq=excluded.seq,doc=excluded.doc "
+                                   "WHERE excluded.version > events.version");
+    const char *time = json_string_value(json_object_get(doc, "time"));
+    int64_t t = 0;
+    enum sh_err rc;
+
+    if (st == NULL || time == NULL || clock_parse_rfc3339(time, strlen(time), &t) < 0)
+        return SH_EDB;
+    db_bind_text(st, 1, e->record_id);
+    sqlite3_bind_int64(st, 2, e->version);
+    db_bind_text(st, 3, json_string_value(json_object_get(doc, "category")));
+    db_bind_text(st, 4, json_string_value(json_object_get(doc, "impact")));
+    db_bind_text(st, 5, json_string_value(json_object_get(doc, "status")));
+    sqlite3_bind_int64(st, 6, t);
+    sqlite3_bind_double(st, 7, json_number_value(json_object_get(doc, "lat")));
+    sqlite3_bind_double(st, 8, json_number_value(json_object_get(doc, "lon")));
+    db_bind_text(st, 9, e->release);
+    db_bind_text(st, 10, e->origin);
+    sqlite3_bind_int64(st, 11, e->seq);
+    sqlite3_bind_text(st, 12, text, (int)len, SQLITE_STATIC);
+    rc = step_done(db, st, "events_upsert");
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
                        int64_t base_version, char **payload_out, struct sh_errinfo *info)
 {
     const char *id = json_string_value(json_object_get(doc, "id"));
-    int64_t have, version = json_integer_value(json_object_get(doc, "version")), t = 0;
-    const char *time = json_string_value(json_object_get(doc, "time"));
+    int64_t have, version = json_integer_value(json_object_get(doc, "version"));
     struct journal_entry e;
-    sqlite3_stmt *st;
     enum sh_err rc;
 
     memset(&e, 0, sizeof(e));
-    if (id == NULL || time == NULL || clock_parse_rfc3339(time, strlen(time), &t) < 0)
+    if (id == NULL || json_string_value(json_object_get(doc, "time")) == NULL)
         return err_set(info, SH_EINVAL, "", "event document lacks id or time");
     rc = current_version(tx->db, "SELECT version FROM events WHERE id=?", id, 0, &have);
     if (rc == SH_OK)
@@ -98,31 +133,7 @@ enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
         rc = journal_record(tx, kind, id, version, doc, &e);
     if (rc != SH_OK)
         goto out;
-    st = db_stmt(tx->db, "INSERT INTO events(id,version,category,impact,status,time_ms,lat,lon,"
-                         "release,origin,seq,doc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
-                         "ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
-                         "category=excluded.category,impact=excluded.impact,"
-                         "status=excluded.status,time_ms=excluded.time_ms,lat=excluded.lat,"
-                         "lon=excluded.lon,release=excluded.release,seq=excluded.seq,"
-                         "doc=excluded.doc");
-    if (st == NULL) {
-        rc = SH_EDB;
-        goto out;
-    }
-    db_bind_text(st, 1, id);
-    sqlite3_bind_int64(st, 2, version);
-    db_bind_text(st, 3, json_string_value(json_object_get(doc, "category")));
-    db_bind_text(st, 4, json_string_value(json_object_get(doc, "impact")));
-    db_bind_text(st, 5, json_string_value(json_object_get(doc, "status")));
-    sqlite3_bind_int64(st, 6, t);
-    sqlite3_bind_double(st, 7, json_number_value(json_object_get(doc, "lat")));
-    sqlite3_bind_double(st, 8, json_number_value(json_object_get(doc, "lon")));
-    db_bind_text(st, 9, e.release);
-    db_bind_text(st, 10, e.origin);
-    sqlite3_bind_int64(st, 11, e.seq);
-    sqlite3_bind_text(st, 12, e.payload, (int)e.payload_len, SQLITE_STATIC);
-    rc = step_done(tx->db, st, "events_put");
-    sqlite3_clear_bindings(st);
+    rc = events_row_upsert(tx->db, &e, doc, e.payload, e.payload_len);
     if (rc == SH_OK && payload_out) {
         *payload_out = e.payload;
         e.payload = NULL;
@@ -139,21 +150,58 @@ static json_t *doc_column(sqlite3_stmt *st, int col)
                       (size_t)sqlite3_column_bytes(st, col), 0, NULL);
 }
 
-enum sh_err events_get(struct store_db *db, const char *id, json_t **out)
+
+/* One document by key (text key, or integer key when `text_key` is NULL). */
+static enum sh_err doc_get(struct store_db *db, const char *sql, const char *text_key,
+                           int64_t int_key, json_t **out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM events WHERE id=?");
+    sqlite3_stmt *st = db_stmt(db, sql);
     enum sh_err rc = SH_ENOTFOUND;
 
     *out = NULL;
     if (st == NULL)
         return SH_EDB;
-    db_bind_text(st, 1, id);
+    if (text_key)
+        db_bind_text(st, 1, text_key);
+    else
+        sqlite3_bind_int64(st, 1, int_key);
     if (sqlite3_step(st) == SQLITE_ROW) {
         *out = doc_column(st, 0);
         rc = *out ? SH_OK : SH_EDB;
     }
     sqlite3_reset(st);
     return rc;
+}
+
+/* Appends the documents a prepared, bound statement yields (column 0) to `out`. */
+static enum sh_err docs_collect(sqlite3_stmt *st, json_t *out)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *doc = doc_column(st, 0);
+        if (doc)
+            json_array_append_new(out, doc);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}
+
+enum sh_err events_get(struct store_db *db, const char *id, json_t **out)
+{
+    return doc_get(db, "SELECT doc FROM events WHERE id=?", id, 0, out);
+}
+
+enum sh_err sections_get(struct store_db *db, int id, json_t **out)
+{
+    return doc_get(db, "SELECT doc FROM sections WHERE id=?", NULL, id, out);
+}
+
+enum sh_err sections_list(struct store_db *db, json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM sections ORDER BY id");
+
+    return st ? docs_collect(st, out) : SH_EDB;
 }
 
 enum sh_err events_list(struct store_db *db, const struct event_filter *f, json_t *out)
@@ -165,8 +213,6 @@ enum sh_err events_list(struct store_db *db, const struct event_filter *f, json_
                     "AND (?4 IS NULL OR (lon >= ?4 AND lat >= ?5 AND lon <= ?6 AND lat <= ?7)) "
                     "AND (?8 IS NULL OR time_ms < ?8 OR (time_ms = ?8 AND id < ?9)) "
                     "ORDER BY time_ms DESC, id DESC LIMIT ?10");
-    int rc;
-
     if (st == NULL)
         return SH_EDB;
     sqlite3_bind_int64(st, 1, f->since_ms);
@@ -183,13 +229,7 @@ enum sh_err events_list(struct store_db *db, const struct event_filter *f, json_
         db_bind_text(st, 9, f->before_id);
     }
     sqlite3_bind_int(st, 10, f->limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *doc = doc_column(st, 0);
-        if (doc)
-            json_array_append_new(out, doc);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+    return docs_collect(st, out);
 }
 
 enum sh_err sections_put(struct store_tx *tx, const json_t *doc, int64_t base_version,
@@ -231,38 +271,7 @@ out:
     return rc;
 }
 
-enum sh_err sections_get(struct store_db *db, int id, json_t **out)
-{
-    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM sections WHERE id=?");
-    enum sh_err rc = SH_ENOTFOUND;
 
-    *out = NULL;
-    if (st == NULL)
-        return SH_EDB;
-    sqlite3_bind_int(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *out = doc_column(st, 0);
-        rc = *out ? SH_OK : SH_EDB;
-    }
-    sqlite3_reset(st);
-    return rc;
-}
-
-enum sh_err sections_list(struct store_db *db, json_t *out)
-{
-    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM sections ORDER BY id");
-    int rc;
-
-    if (st == NULL)
-        return SH_EDB;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *doc = doc_column(st, 0);
-        if (doc)
-            json_array_append_new(out, doc);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
-}
 
 /* A user change as a journal entry; national by construction (no release), no token hash. */
 static enum sh_err journal_user(struct store_tx *tx, const char *kind, const char *name,
