@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/backoff.h"
 #include "domain/gate.h"
 #include "domain/unit.h"
 #include "link/frame.h"
@@ -53,8 +54,6 @@
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
-#define BACKOFF_MIN_MS 500
-#define BACKOFF_MAX_MS 30000
 #define HANDSHAKE_TIMEOUT_S 10
 
 enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP };
@@ -981,11 +980,9 @@ static void dial_schedule(struct link_peer *p)
     struct timeval tv;
     int ms;
 
-    p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_MIN_MS;
-    if (p->backoff_ms > BACKOFF_MAX_MS)
-        p->backoff_ms = BACKOFF_MAX_MS;
+    p->backoff_ms = backoff_next(p->backoff_ms);
     crypto_random(&jitter, sizeof(jitter));
-    ms = p->backoff_ms / 2 + (int)(jitter % (uint32_t)(p->backoff_ms / 2 + 1)); /* [b/2, b] */
+    ms = backoff_delay(p->backoff_ms, jitter);
     tv.tv_sec = ms / 1000;
     tv.tv_usec = (ms % 1000) * 1000;
     event_add(p->dial_ev, &tv);
