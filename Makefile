@@ -25,7 +25,7 @@ build: build/Makefile
 build/asan/Makefile: CMakeLists.txt
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSARHAD_SANITIZE=ON $(CMAKE_FLAGS)
 
-test: deps build/asan/Makefile
+test: deps build/asan/Makefile check-format
 	cmake --build build/asan -j$(JOBS)
 	cd build/asan && ctest --output-on-failure -j$(JOBS)
 

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libevent-dev libssl-dev libsqlite3-dev libexpat1-dev
-libjansson-dev libinih-dev libcmocka-dev python3 sqlite3 curl ${SARHAD_EXTRA_PKGS:-}"
+libjansson-dev libinih-dev libcmocka-dev python3 sqlite3 curl git clang-format ${SARHAD_EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do

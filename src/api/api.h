@@ -30,7 +30,7 @@ struct api_ctx {
     struct writer *writer;
     struct stream_hub *hub;
     struct http_server *http;
-    struct link *link; /* the federation link, NULL before it starts */
+    struct link *link;   /* the federation link, NULL before it starts */
     json_t *units;       /* uid -> latest unit document */
     json_t *units_dirty; /* uid -> document not yet flushed to the track table */
     int64_t started_ms;

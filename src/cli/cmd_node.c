@@ -28,11 +28,12 @@ int cmd_init(int argc, char **argv)
     int npos, r;
     enum sh_err rc;
 
-    r = cli_parse(argc, argv, opts,
-                  "sarhad init --dir DIR --node NAME --country ISO3 [--http ADDR:PORT] [--link ADDR:PORT]",
-                  "Creates DIR with sarhad.conf, the node's Ed25519 key (0600) and certificate,\n"
-                  "the database and an admin user, and prints the admin token once.",
-                  pos, 0, &npos);
+    r = cli_parse(
+        argc, argv, opts,
+        "sarhad init --dir DIR --node NAME --country ISO3 [--http ADDR:PORT] [--link ADDR:PORT]",
+        "Creates DIR with sarhad.conf, the node's Ed25519 key (0600) and certificate,\n"
+        "the database and an admin user, and prints the admin token once.",
+        pos, 0, &npos);
     if (r != 0)
         return r > 0 ? CLI_OK : CLI_USAGE;
     for (int i = 0; i < 3; i++) {

@@ -120,8 +120,8 @@ static int peer_row_from(struct cli_opt *opts, struct peer_row *row, const char 
         cli_error("peer", "the peer's country must differ from this node's (%s)", own_country);
         return -1;
     }
-    if (opts[4].value && (strlen(opts[4].value) >= sizeof(row->addr) ||
-                          strchr(opts[4].value, ':') == NULL)) {
+    if (opts[4].value &&
+        (strlen(opts[4].value) >= sizeof(row->addr) || strchr(opts[4].value, ':') == NULL)) {
         cli_error("peer", "--addr must be IP:PORT");
         return -1;
     }
@@ -169,7 +169,8 @@ int cmd_peer(int argc, char **argv)
                   pos, 1, &npos);
     if (r != 0)
         return r > 0 ? CLI_OK : CLI_USAGE;
-    if (npos != 1 || (strcmp(pos[0], "add") && strcmp(pos[0], "list") && strcmp(pos[0], "remove"))) {
+    if (npos != 1 ||
+        (strcmp(pos[0], "add") && strcmp(pos[0], "list") && strcmp(pos[0], "remove"))) {
         cli_error("peer", "say add, list or remove (see --help)");
         return CLI_USAGE;
     }

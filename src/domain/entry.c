@@ -138,12 +138,12 @@ json_t *entry_to_json(const struct journal_entry *e)
         return NULL;
     hex32(e->prev_hash, prev);
     hex32(e->hash, hash);
-    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:o,s:o,s:s,s:s}", "seq", (json_int_t)e->seq,
-                     "time", clock_format_rfc3339(e->time_ms, ts, sizeof(ts)), "kind", e->kind,
-                     "record_id", e->record_id, "version", (json_int_t)e->version, "origin",
-                     e->origin, "origin_seq", (json_int_t)e->origin_seq, "release",
-                     release_array(e->release), "payload", payload, "prev_hash", prev, "hash",
-                     hash);
+    json_t *j =
+        json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:o,s:o,s:s,s:s}", "seq", (json_int_t)e->seq,
+                  "time", clock_format_rfc3339(e->time_ms, ts, sizeof(ts)), "kind", e->kind,
+                  "record_id", e->record_id, "version", (json_int_t)e->version, "origin", e->origin,
+                  "origin_seq", (json_int_t)e->origin_seq, "release", release_array(e->release),
+                  "payload", payload, "prev_hash", prev, "hash", hash);
     if (j && e->has_sig) {
         static const char digits[] = "0123456789abcdef";
         char sig[2 * ENTRY_SIG_LEN + 1];

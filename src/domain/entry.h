@@ -38,8 +38,8 @@ struct journal_entry {
     size_t payload_len;
     uint8_t prev_hash[ENTRY_HASH_LEN];
     uint8_t hash[ENTRY_HASH_LEN];
-    int has_sig;                  /* an entry received over the link keeps its origin's */
-    uint8_t sig[ENTRY_SIG_LEN];   /* Ed25519 signature over entry_canonical_wire() */
+    int has_sig;                /* an entry received over the link keeps its origin's */
+    uint8_t sig[ENTRY_SIG_LEN]; /* Ed25519 signature over entry_canonical_wire() */
 };
 
 /* Writes the canonical encoding of `e` into `buf` (capacity `cap`) and returns the number of

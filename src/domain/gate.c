@@ -11,11 +11,11 @@
 #include <string.h>
 
 /* Kinds that may cross, and the fields of their record that may. Anything else stays. */
-static const char *const event_fields[] = {
-    "id",          "version",     "category", "impact",  "status",     "close_reason",
-    "time",        "title",       "description", "lat",  "lon",        "chainage_km",
-    "side",        "distance_km", "section",  "release", "origin",     "created",
-    "updated",     NULL};
+static const char *const event_fields[] = {"id",          "version",      "category", "impact",
+                                           "status",      "close_reason", "time",     "title",
+                                           "description", "lat",          "lon",      "chainage_km",
+                                           "side",        "distance_km",  "section",  "release",
+                                           "origin",      "created",      "updated",  NULL};
 
 static const struct {
     const char *kind;
@@ -106,14 +106,14 @@ enum sh_err gate_inbound(const struct journal_entry *e, const char *peer_name,
         return err_set(info, SH_EFORBIDDEN, "release", "entry %lld is not released to %s",
                        (long long)e->origin_seq, own_country);
     if (fields == NULL)
-        return err_set(info, SH_EFORBIDDEN, "kind", "kind '%s' may not cross the link",
-                       e->kind);
+        return err_set(info, SH_EFORBIDDEN, "kind", "kind '%s' may not cross the link", e->kind);
     payload = json_loadb(e->payload, e->payload_len, 0, NULL);
     if (!json_is_object(payload)) {
         json_decref(payload);
         return err_set(info, SH_EINVAL, "payload", "payload is not a JSON object");
     }
-    json_object_foreach(payload, key, v) {
+    json_object_foreach(payload, key, v)
+    {
         if (field_lookup(fields, key) < 0) {
             err_set(info, SH_EFORBIDDEN, key, "field '%.60s' may not cross the link", key);
             json_decref(payload); /* after: `key` lives in it */

@@ -10,12 +10,12 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const position_fields[] = {"lat",  "lon",  "time",    "course", "speed",
+static const char *const position_fields[] = {"lat",      "lon",  "time", "course",  "speed",
                                               "callsign", "side", "type", "release", NULL};
 
 /* What of a unit may cross the link when its position is released (nothing else does). */
-static const char *const shared_fields[] = {"uid", "callsign", "side", "type", "lat", "lon",
-                                            "time", "course", "speed", NULL};
+static const char *const shared_fields[] = {"uid", "callsign", "side",   "type",  "lat",
+                                            "lon", "time",     "course", "speed", NULL};
 
 int unit_uid_valid(const char *uid)
 {
@@ -100,7 +100,8 @@ int unit_released_to(const json_t *unit, const char *country)
     size_t i;
     json_t *v;
 
-    json_array_foreach(json_object_get(unit, "release"), i, v) {
+    json_array_foreach(json_object_get(unit, "release"), i, v)
+    {
         if (json_is_string(v) && strcmp(json_string_value(v), country) == 0)
             return 1;
     }

@@ -45,8 +45,8 @@ enum sh_err frame_read(struct evbuffer *in, enum frame_type *type, json_t **body
         return SH_ENOTFOUND;
     len = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 | (uint32_t)head[2] << 8 | head[3];
     if (len > FRAME_MAX)
-        return err_set(info, SH_ELIMIT, "frame", "frame of %u bytes exceeds the limit of %u",
-                       len, FRAME_MAX);
+        return err_set(info, SH_ELIMIT, "frame", "frame of %u bytes exceeds the limit of %u", len,
+                       FRAME_MAX);
     if (len < 1 || head[4] < 1 || head[4] > FRAME_TYPE_MAX)
         return err_set(info, SH_EINVAL, "frame", "unknown frame type %u", head[4]);
     if (evbuffer_get_length(in) < 4 + (size_t)len)
@@ -57,8 +57,7 @@ enum sh_err frame_read(struct evbuffer *in, enum frame_type *type, json_t **body
     if (!json_is_object(*body)) {
         json_decref(*body);
         *body = NULL;
-        return err_set(info, SH_EINVAL, "frame", "frame body is not a JSON object: %s",
-                       jerr.text);
+        return err_set(info, SH_EINVAL, "frame", "frame body is not a JSON object: %s", jerr.text);
     }
     *type = (enum frame_type)head[4];
     return SH_OK;

@@ -17,8 +17,10 @@
  * behind at most about one bulk frame.
  *
  * Memory per link is bounded: frames <= FRAME_MAX, input stops being read above that, the
- * window bounds what is unacknowledged, and receiving stops while MAX_INFLIGHT writes of this
- * peer are queued.
+ * sender's window (WINDOW entries per stream) bounds what is unacknowledged, and the receiver
+ * holds at most PENDING_MAX frames per stream: a peer that sends beyond its window is cut off.
+ * The receiver never has to stop reading a well-behaved peer, so an urgent frame is read as
+ * soon as it arrives even while bulk entries wait for the writer.
  */
 #include "link/link.h"
 
@@ -45,12 +47,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define WINDOW 4096
+#define WINDOW 1024 /* unacknowledged entries per stream */
 #define READ_BATCH 256
 #define SCAN_BUDGET 2048 /* journal rows examined per stream per loop turn: the loop stays live */
 #define BULK_LOW_WATER (16 * 1024)
-#define MAX_INFLIGHT 512 /* received entries held (read or being written) per peer */
-#define BULK_BUDGET 32   /* bulk entries checked per loop turn, so urgent frames get read */
+#define MAX_INFLIGHT 512         /* bulk entries handed to the writer and not yet done, per peer */
+#define PENDING_MAX (2 * WINDOW) /* frames read and not yet checked, per stream */
+#define BULK_BUDGET 32           /* bulk entries checked per loop turn, so urgent frames get read */
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
@@ -75,8 +78,8 @@ struct link_peer {
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
     int expecting[GATE_STREAMS];
-    int inflight;                         /* entries handed to the writer, not yet done */
-    json_t *pending[GATE_STREAMS][MAX_INFLIGHT]; /* ENTRY frames read, not yet checked */
+    int inflight;                               /* entries handed to the writer, not yet done */
+    json_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
     int pend_head[GATE_STREAMS], pend_count[GATE_STREAMS];
     struct event *recv_ev;
     struct event *ack_ev, *dial_ev, *pump_ev;
@@ -135,7 +138,6 @@ struct receipt_op {
 static void conn_close(struct link_conn *c, const char *reason);
 static void peer_pump(struct link_peer *p);
 static void dial_schedule(struct link_peer *p);
-static int held(const struct link_peer *p);
 
 static void hex(const uint8_t *in, size_t n, char *out)
 {
@@ -161,8 +163,8 @@ static void sign_receipt(struct link *l, const char *sender, int stream, int64_t
                          const char *reason, int64_t time_ms, uint8_t sig[ENTRY_SIG_LEN])
 {
     uint8_t buf[512];
-    size_t n = entry_canonical_receipt(l->node, sender, stream, seq, reason, time_ms, buf,
-                                       sizeof(buf));
+    size_t n =
+        entry_canonical_receipt(l->node, sender, stream, seq, reason, time_ms, buf, sizeof(buf));
 
     if (n > sizeof(buf) || crypto_key_sign(l->cfg.key, buf, n, sig) != SH_OK)
         memset(sig, 0, ENTRY_SIG_LEN);
@@ -218,12 +220,12 @@ static int pump_one(const struct journal_entry *e, void *arg)
     if (buf != small)
         free(buf);
     hex(sig, sizeof(sig), sighex);
-    json_t *body = json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream,
-                             "prev", (json_int_t)p->prev[pc->stream], "origin", wire.origin,
-                             "origin_seq", (json_int_t)wire.origin_seq, "kind", wire.kind,
-                             "record_id", wire.record_id, "version", (json_int_t)wire.version,
-                             "release", wire.release, "payload", wire.payload, wire.payload_len,
-                             "sig", sighex);
+    json_t *body =
+        json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream, "prev",
+                  (json_int_t)p->prev[pc->stream], "origin", wire.origin, "origin_seq",
+                  (json_int_t)wire.origin_seq, "kind", wire.kind, "record_id", wire.record_id,
+                  "version", (json_int_t)wire.version, "release", wire.release, "payload",
+                  wire.payload, wire.payload_len, "sig", sighex);
     free(wire.payload);
     if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
         pc->stop = 1;
@@ -261,8 +263,8 @@ static int pump_stream(struct link_peer *p, int stream)
             evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
             break;
         before = p->scan[stream];
-        if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node,
-                                  p->row.country, READ_BATCH, pump_one, &pc) != SH_OK ||
+        if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node, p->row.country,
+                                  READ_BATCH, pump_one, &pc) != SH_OK ||
             pc.stop || p->scan[stream] == before)
             break;
     }
@@ -303,8 +305,8 @@ static enum sh_err receipt_apply(struct store_tx *tx, void *arg, struct sh_errin
     struct receipt_op *r = arg;
 
     if (r->reason[0])
-        return rejection_add(tx, r->peer->row.name, "out", r->stream, r->seq, r->reason,
-                             r->time_ms, r->sig);
+        return rejection_add(tx, r->peer->row.name, "out", r->stream, r->seq, r->reason, r->time_ms,
+                             r->sig);
     return receipt_add(tx, r->peer->row.name, r->stream, r->seq, r->time_ms, r->sig);
 }
 
@@ -362,8 +364,7 @@ static int on_expect(struct link_conn *c, json_t *body)
         conn_close(c, "malformed EXPECT frame");
         return -1;
     }
-    log_info("link.expect", "peer=%s stream=%d after=%lld", p->row.name, stream,
-             (long long)after);
+    log_info("link.expect", "peer=%s stream=%d after=%lld", p->row.name, stream, (long long)after);
     p->scan[stream] = p->prev[stream] = after;
     p->win_count[stream] = 0;
     peer_pump(p);
@@ -386,8 +387,8 @@ static int on_reject(struct link_conn *c, json_t *body)
         return -1;
     }
     p->rejected_out++;
-    snprintf(p->last_error, sizeof(p->last_error), "peer refused entry %lld: %s",
-             (long long)seq, reason);
+    snprintf(p->last_error, sizeof(p->last_error), "peer refused entry %lld: %s", (long long)seq,
+             reason);
     log_warn("link.rejected_by_peer", "peer=%s origin_seq=%lld reason=\"%s\"", p->row.name,
              (long long)seq, reason);
     submit_receipt(p, stream, seq, t, sig, reason);
@@ -430,8 +431,8 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
     struct replica_op *r = arg;
 
     if (r->reason[0])
-        return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq,
-                             r->reason, tx->now_ms, NULL);
+        return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq, r->reason,
+                             tx->now_ms, NULL);
     return replica_apply(tx, r->peer->row.name, r->stream, &r->entry, r->doc, info);
 }
 
@@ -463,8 +464,8 @@ static void replica_op_done(struct writer_op *op)
         if (p->conn)
             conn_close(p->conn, "could not store a replicated entry");
     }
-    if (p->conn && held(p) < MAX_INFLIGHT / 2)
-        bufferevent_enable(p->conn->bev, EV_READ);
+    if (p->pend_count[GATE_BULK] > 0)
+        event_active(p->recv_ev, EV_TIMEOUT, 0);
     json_decref(r->doc);
     entry_clear(&r->entry);
     free(r);
@@ -521,8 +522,9 @@ static int on_entry(struct link_conn *c, json_t *body)
         free(r);
         if (!p->expecting[stream]) {
             p->expecting[stream] = 1;
-            send_frame(c, FRAME_EXPECT, json_pack("{s:i,s:I}", "stream", stream, "after",
-                                                  (json_int_t)p->queued[stream]));
+            send_frame(
+                c, FRAME_EXPECT,
+                json_pack("{s:i,s:I}", "stream", stream, "after", (json_int_t)p->queued[stream]));
         }
         return 0;
     }
@@ -539,8 +541,8 @@ static int on_entry(struct link_conn *c, json_t *body)
     }
     if (crypto_verify(p->pub, buf, n, e->sig) != SH_OK)
         snprintf(r->reason, sizeof(r->reason), "bad signature");
-    else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc,
-                          &info) != SH_OK)
+    else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc, &info) !=
+             SH_OK)
         snprintf(r->reason, sizeof(r->reason), "%.190s", info.message);
     if (buf != small)
         free(buf);
@@ -551,7 +553,9 @@ static int on_entry(struct link_conn *c, json_t *body)
     }
     r->peer = p;
     r->stream = stream;
-    r->op = (struct writer_op){.apply = replica_op_apply, .arg = r, .done = replica_op_done,
+    r->op = (struct writer_op){.apply = replica_op_apply,
+                               .arg = r,
+                               .done = replica_op_done,
                                .urgent = stream == GATE_URGENT};
     p->queued[stream] = e->origin_seq;
     p->inflight++;
@@ -607,8 +611,7 @@ static int on_pos(struct link_conn *c, json_t *body)
     report = json_deep_copy(unit);
     json_object_del(report, "uid");
     if (unit_position(uid, report, l->cfg.border, clock_now_ms(), &doc, &info) != SH_OK) {
-        log_warn("link.position_refused", "peer=%s reason=\"%.120s\"", p->row.name,
-                 info.message);
+        log_warn("link.position_refused", "peer=%s reason=\"%.120s\"", p->row.name, info.message);
         json_decref(report);
         return 0;
     }
@@ -676,14 +679,20 @@ static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
         return -1;
     }
     switch (type) {
-    case FRAME_HELLO: return c->up ? (conn_close(c, "second HELLO"), -1) : on_hello(c, body);
-    case FRAME_ENTRY: return on_entry(c, body);
-    case FRAME_ACK: return on_ack(c, body);
-    case FRAME_EXPECT: return on_expect(c, body);
-    case FRAME_REJECT: return on_reject(c, body);
+    case FRAME_HELLO:
+        return c->up ? (conn_close(c, "second HELLO"), -1) : on_hello(c, body);
+    case FRAME_ENTRY:
+        return on_entry(c, body);
+    case FRAME_ACK:
+        return on_ack(c, body);
+    case FRAME_EXPECT:
+        return on_expect(c, body);
+    case FRAME_REJECT:
+        return on_reject(c, body);
     case FRAME_PING:
         return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
-    case FRAME_POS: return on_pos(c, body);
+    case FRAME_POS:
+        return on_pos(c, body);
     case FRAME_PONG:
         c->peer->rtt_ms = (double)(now - json_integer_value(json_object_get(body, "t")));
         c->peer->last_heartbeat_ms = now;
@@ -692,17 +701,12 @@ static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
     return 0;
 }
 
-static int held(const struct link_peer *p)
-{
-    return p->inflight + p->pend_count[GATE_URGENT] + p->pend_count[GATE_BULK];
-}
-
 static void pending_clear(struct link_peer *p)
 {
     for (int s = 0; s < GATE_STREAMS; s++) {
         while (p->pend_count[s] > 0) {
             json_decref(p->pending[s][p->pend_head[s]]);
-            p->pend_head[s] = (p->pend_head[s] + 1) % MAX_INFLIGHT;
+            p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
         }
     }
@@ -716,10 +720,11 @@ static int process_pending(struct link_conn *c)
     struct link_peer *p = c->peer;
 
     for (int s = 0; s < GATE_STREAMS; s++) {
-        int budget = s == GATE_URGENT ? MAX_INFLIGHT : BULK_BUDGET;
-        while (p->pend_count[s] > 0 && budget-- > 0) {
+        int budget = s == GATE_URGENT ? PENDING_MAX : BULK_BUDGET;
+        while (p->pend_count[s] > 0 && budget-- > 0 &&
+               (s == GATE_URGENT || p->inflight < MAX_INFLIGHT)) {
             json_t *body = p->pending[s][p->pend_head[s]];
-            p->pend_head[s] = (p->pend_head[s] + 1) % MAX_INFLIGHT;
+            p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
             int r = on_entry(c, body);
             json_decref(body);
@@ -727,8 +732,8 @@ static int process_pending(struct link_conn *c)
                 return -1;
         }
     }
-    if (p->pend_count[GATE_BULK] > 0)
-        event_active(p->recv_ev, EV_TIMEOUT, 0);
+    if (p->pend_count[GATE_BULK] > 0 && p->inflight < MAX_INFLIGHT)
+        event_active(p->recv_ev, EV_TIMEOUT, 0); /* else replica_op_done resumes */
     return 0;
 }
 
@@ -745,7 +750,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
     if (p == NULL)
         return;
     c->last_rx_ms = clock_now_ms();
-    while (held(p) < MAX_INFLIGHT) {
+    for (;;) {
         size_t before = evbuffer_get_length(in);
         rc = frame_read(in, &type, &body, &info);
         if (rc == SH_ENOTFOUND)
@@ -757,10 +762,14 @@ static void read_cb(struct bufferevent *bev, void *arg)
         p->bytes_in += before - evbuffer_get_length(in);
         if (type == FRAME_ENTRY && c->up) {
             /* Held, not checked yet: reading on finds urgent frames behind bulk ones. */
-            int s = json_integer_value(json_object_get(body, "stream")) == GATE_URGENT
-                        ? GATE_URGENT
-                        : GATE_BULK;
-            p->pending[s][(p->pend_head[s] + p->pend_count[s]) % MAX_INFLIGHT] = body;
+            int s = json_integer_value(json_object_get(body, "stream")) == GATE_URGENT ? GATE_URGENT
+                                                                                       : GATE_BULK;
+            if (p->pend_count[s] == PENDING_MAX) {
+                json_decref(body);
+                conn_close(c, "peer sent beyond its window");
+                return;
+            }
+            p->pending[s][(p->pend_head[s] + p->pend_count[s]) % PENDING_MAX] = body;
             p->pend_count[s]++;
             continue;
         }
@@ -769,8 +778,6 @@ static void read_cb(struct bufferevent *bev, void *arg)
         if (r < 0)
             return; /* c is gone */
     }
-    if (held(p) >= MAX_INFLIGHT)
-        bufferevent_disable(bev, EV_READ); /* resumed as held entries are written */
     process_pending(c);
 }
 
@@ -778,10 +785,8 @@ static void recv_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct link_peer *p = arg;
 
-    if (p->conn && p->conn->up) {
-        if (process_pending(p->conn) == 0 && p->conn && held(p) < MAX_INFLIGHT / 2)
-            bufferevent_enable(p->conn->bev, EV_READ);
-    }
+    if (p->conn && p->conn->up)
+        process_pending(p->conn);
 }
 
 static void write_cb(struct bufferevent *bev, void *arg)
@@ -944,12 +949,12 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
     if (p->conn || l->shut)
         return;
     if (evutil_parse_sockaddr_port(p->row.addr, (struct sockaddr *)&ss, &sslen) < 0) {
-        snprintf(p->last_error, sizeof(p->last_error), "address '%s' is not IP:PORT",
-                 p->row.addr);
+        snprintf(p->last_error, sizeof(p->last_error), "address '%s' is not IP:PORT", p->row.addr);
         return;
     }
     fd = socket(ss.ss_family, SOCK_STREAM, 0);
-    if (fd < 0 || evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {
+    if (fd < 0 || evutil_make_socket_nonblocking(fd) < 0 ||
+        evutil_make_socket_closeonexec(fd) < 0) {
         if (fd >= 0)
             evutil_closesocket(fd);
         snprintf(p->last_error, sizeof(p->last_error), "cannot create a socket");
@@ -1072,10 +1077,9 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
             rc = err_set(info, SH_EINVAL, "link.listen", "'%s' is not an ADDR:PORT", l->listen);
             goto fail;
         }
-        l->listener = evconnlistener_new_bind(base, accept_cb, l,
-                                              LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
-                                                  LEV_OPT_CLOSE_ON_EXEC,
-                                              64, (struct sockaddr *)&ss, sslen);
+        l->listener = evconnlistener_new_bind(
+            base, accept_cb, l, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+            64, (struct sockaddr *)&ss, sslen);
         if (l->listener == NULL) {
             rc = err_set(info, SH_EIO, "link.listen", "cannot listen on %s", l->listen);
             goto fail;
@@ -1113,27 +1117,26 @@ json_t *link_status(const struct link *l)
         int64_t pending = (int64_t)p->win_count[0] + p->win_count[1];
         json_array_append_new(
             arr,
-            json_pack("{s:s,s:s,s:s?,s:s,s:s,s:f,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-                      "s:[I,I],s:[I,I],s:s?}",
-                      "peer", p->row.name, "country", p->row.country, "addr",
-                      p->row.addr[0] ? p->row.addr : NULL, "state", state_names[p->state],
-                      "since", clock_format_rfc3339(p->since_ms, ts, sizeof(ts)), "rtt_ms",
-                      p->rtt_ms, "last_heartbeat",
-                      p->last_heartbeat_ms
-                          ? clock_format_rfc3339(p->last_heartbeat_ms, hb, sizeof(hb))
-                          : NULL,
-                      "entries_sent", (json_int_t)p->sent, "entries_acknowledged",
-                      (json_int_t)p->acknowledged, "entries_in_flight", (json_int_t)pending,
-                      "entries_received", (json_int_t)p->received, "rejected_by_us",
-                      (json_int_t)p->rejected_in, "rejected_by_peer",
-                      (json_int_t)p->rejected_out, "bytes_in", (json_int_t)p->bytes_in,
-                      "bytes_out", (json_int_t)p->bytes_out, "acked_seq",
-                      (json_int_t)(p->acked[0] > p->acked[1] ? p->acked[0] : p->acked[1]),
-                      "applied_seq",
-                      (json_int_t)(p->applied[0] > p->applied[1] ? p->applied[0] : p->applied[1]),
-                      "acked_by_stream", (json_int_t)p->acked[0], (json_int_t)p->acked[1],
-                      "applied_by_stream", (json_int_t)p->applied[0], (json_int_t)p->applied[1],
-                      "last_error", p->last_error[0] ? p->last_error : NULL));
+            json_pack(
+                "{s:s,s:s,s:s?,s:s,s:s,s:f,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+                "s:[I,I],s:[I,I],s:s?}",
+                "peer", p->row.name, "country", p->row.country, "addr",
+                p->row.addr[0] ? p->row.addr : NULL, "state", state_names[p->state], "since",
+                clock_format_rfc3339(p->since_ms, ts, sizeof(ts)), "rtt_ms", p->rtt_ms,
+                "last_heartbeat",
+                p->last_heartbeat_ms ? clock_format_rfc3339(p->last_heartbeat_ms, hb, sizeof(hb))
+                                     : NULL,
+                "entries_sent", (json_int_t)p->sent, "entries_acknowledged",
+                (json_int_t)p->acknowledged, "entries_in_flight", (json_int_t)pending,
+                "entries_received", (json_int_t)p->received, "rejected_by_us",
+                (json_int_t)p->rejected_in, "rejected_by_peer", (json_int_t)p->rejected_out,
+                "bytes_in", (json_int_t)p->bytes_in, "bytes_out", (json_int_t)p->bytes_out,
+                "acked_seq", (json_int_t)(p->acked[0] > p->acked[1] ? p->acked[0] : p->acked[1]),
+                "applied_seq",
+                (json_int_t)(p->applied[0] > p->applied[1] ? p->applied[0] : p->applied[1]),
+                "acked_by_stream", (json_int_t)p->acked[0], (json_int_t)p->acked[1],
+                "applied_by_stream", (json_int_t)p->applied[0], (json_int_t)p->applied[1],
+                "last_error", p->last_error[0] ? p->last_error : NULL));
     }
     return arr;
 }

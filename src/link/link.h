@@ -24,9 +24,9 @@ struct event_base;
 struct link;
 
 struct link_config {
-    const char *node;     /* our node name */
-    const char *country;  /* our ISO3 */
-    const char *listen;   /* "ADDR:PORT" to accept peers on, or "" */
+    const char *node;    /* our node name */
+    const char *country; /* our ISO3 */
+    const char *listen;  /* "ADDR:PORT" to accept peers on, or "" */
     const char *cert_path;
     const char *key_path;
     int heartbeat_s;

@@ -73,8 +73,7 @@ enum sh_err tls_link_ctx(const char *cert_path, const char *key_path, int server
         SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
         ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-        rc = err_set(info, SH_ECRYPTO, "link", "cannot load %s / %s: %s", cert_path, key_path,
-                     why);
+        rc = err_set(info, SH_ECRYPTO, "link", "cannot load %s / %s: %s", cert_path, key_path, why);
         ERR_clear_error();
         SSL_CTX_free(ctx);
         ctx = NULL;

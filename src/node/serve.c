@@ -170,12 +170,19 @@ static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_err
     if ((rc = crypto_key_load(keyp, &n->key)))
         return err_set(info, rc, "node.key", "cannot load the node key %s (it must be mode 0600)",
                        keyp);
-    struct link_config lc = {.node = n->cfg.name, .country = n->cfg.country,
-                             .listen = n->cfg.link_listen, .cert_path = certp,
-                             .key_path = keyp, .heartbeat_s = n->cfg.link_heartbeat_s,
-                             .key = n->key, .border = &n->border, .rdb = n->rdb,
-                             .writer = n->writer, .units = n->api.units,
-                             .max_units = n->cfg.max_units, .position_cb = partner_position,
+    struct link_config lc = {.node = n->cfg.name,
+                             .country = n->cfg.country,
+                             .listen = n->cfg.link_listen,
+                             .cert_path = certp,
+                             .key_path = keyp,
+                             .heartbeat_s = n->cfg.link_heartbeat_s,
+                             .key = n->key,
+                             .border = &n->border,
+                             .rdb = n->rdb,
+                             .writer = n->writer,
+                             .units = n->api.units,
+                             .max_units = n->cfg.max_units,
+                             .position_cb = partner_position,
                              .position_arg = n};
     if ((rc = link_start(n->base, &lc, &n->link, info)))
         return rc;

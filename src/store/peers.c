@@ -20,7 +20,7 @@ static enum sh_err step_done(struct store_db *db, sqlite3_stmt *st, const char *
     if (rc != SQLITE_DONE) {
         log_error("db.error", "op=%s reason=\"%s\"", op, sqlite3_errmsg(db_handle(db)));
         return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? SH_EEXISTS
-                                                                                     : SH_EDB;
+                                                                                    : SH_EDB;
     }
     return SH_OK;
 }
@@ -64,8 +64,10 @@ enum sh_err peers_add(struct store_tx *tx, const struct peer_row *p, struct sh_e
     sqlite3_bind_int64(st, 6, tx->now_ms);
     rc = step_done(tx->db, st, "peers_add");
     if (rc == SH_EEXISTS)
-        return err_set(info, rc, "name", "a peer named '%s' or with that certificate is "
-                       "already pinned", p->name);
+        return err_set(info, rc, "name",
+                       "a peer named '%s' or with that certificate is "
+                       "already pinned",
+                       p->name);
     if (rc != SH_OK)
         return rc;
     return journal_peer(tx, "peer.add", p->name, p->country);
@@ -146,8 +148,7 @@ int64_t link_in_get(struct store_db *db, const char *peer, int stream)
 
 int64_t link_out_get(struct store_db *db, const char *peer, int stream)
 {
-    return cursor_get(db, "SELECT acked_seq FROM link_out WHERE peer=? AND stream=?", peer,
-                      stream);
+    return cursor_get(db, "SELECT acked_seq FROM link_out WHERE peer=? AND stream=?", peer, stream);
 }
 
 static enum sh_err cursor_set(struct store_db *db, const char *sql, const char *peer, int stream,
@@ -165,9 +166,10 @@ static enum sh_err cursor_set(struct store_db *db, const char *sql, const char *
 
 static enum sh_err link_in_advance(struct store_db *db, const char *peer, int stream, int64_t seq)
 {
-    return cursor_set(db, "INSERT INTO link_in(peer,stream,last_seq) VALUES(?1,?2,?3) "
-                          "ON CONFLICT(peer,stream) DO UPDATE SET "
-                          "last_seq=max(last_seq,excluded.last_seq)",
+    return cursor_set(db,
+                      "INSERT INTO link_in(peer,stream,last_seq) VALUES(?1,?2,?3) "
+                      "ON CONFLICT(peer,stream) DO UPDATE SET "
+                      "last_seq=max(last_seq,excluded.last_seq)",
                       peer, stream, seq);
 }
 
@@ -208,14 +210,15 @@ enum sh_err receipt_add(struct store_tx *tx, const char *peer, int stream, int64
     sqlite3_bind_blob(st, 5, sig, ENTRY_SIG_LEN, SQLITE_TRANSIENT);
     if ((rc = step_done(tx->db, st, "receipt_add")))
         return rc;
-    return cursor_set(tx->db, "INSERT INTO link_out(peer,stream,acked_seq) VALUES(?1,?2,?3) "
-                              "ON CONFLICT(peer,stream) DO UPDATE SET "
-                              "acked_seq=max(acked_seq,excluded.acked_seq)",
+    return cursor_set(tx->db,
+                      "INSERT INTO link_out(peer,stream,acked_seq) VALUES(?1,?2,?3) "
+                      "ON CONFLICT(peer,stream) DO UPDATE SET "
+                      "acked_seq=max(acked_seq,excluded.acked_seq)",
                       peer, stream, seq);
 }
 
-enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction,
-                          int stream, int64_t origin_seq, const char *reason, int64_t time_ms,
+enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction, int stream,
+                          int64_t origin_seq, const char *reason, int64_t time_ms,
                           const uint8_t *sig)
 {
     sqlite3_stmt *st = db_stmt(tx->db, "INSERT INTO rejections(peer,direction,origin_seq,reason,"
@@ -250,11 +253,11 @@ enum sh_err rejections_list(struct store_db *db, int limit, json_t *out)
     sqlite3_bind_int(st, 1, limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(
-            out, json_pack("{s:s,s:s,s:I,s:s,s:s}", "peer", sqlite3_column_text(st, 0),
-                           "direction", sqlite3_column_text(st, 1), "origin_seq",
-                           (json_int_t)sqlite3_column_int64(st, 2), "reason",
-                           sqlite3_column_text(st, 3), "time",
-                           clock_format_rfc3339(sqlite3_column_int64(st, 4), ts, sizeof(ts))));
+            out,
+            json_pack("{s:s,s:s,s:I,s:s,s:s}", "peer", sqlite3_column_text(st, 0), "direction",
+                      sqlite3_column_text(st, 1), "origin_seq",
+                      (json_int_t)sqlite3_column_int64(st, 2), "reason", sqlite3_column_text(st, 3),
+                      "time", clock_format_rfc3339(sqlite3_column_int64(st, 4), ts, sizeof(ts))));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }

@@ -56,8 +56,8 @@ enum sh_err receipt_add(struct store_tx *tx, const char *peer, int stream, int64
 
 /* Records a rejection. direction "in": we refused the peer's entry (advances link_in past it
  * on `stream`); "out": the peer refused ours (sig is theirs). */
-enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction,
-                          int stream, int64_t origin_seq, const char *reason, int64_t time_ms,
+enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction, int stream,
+                          int64_t origin_seq, const char *reason, int64_t time_ms,
                           const uint8_t *sig);
 
 /* Appends {peer, direction, origin_seq, reason, time} of the latest `limit` rejections. */

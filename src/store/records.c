@@ -78,8 +78,8 @@ static enum sh_err step_done(struct store_db *db, sqlite3_stmt *st, const char *
     return SH_OK;
 }
 
-enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e,
-                              const json_t *doc, const char *text, size_t len)
+enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e, const json_t *doc,
+                              const char *text, size_t len)
 {
     /* Latest version wins: a replicated older version arriving late changes nothing, and a
      * local write was already checked against the version it was made on. */
@@ -149,7 +149,6 @@ static json_t *doc_column(sqlite3_stmt *st, int col)
     return json_loadb((const char *)sqlite3_column_text(st, col),
                       (size_t)sqlite3_column_bytes(st, col), 0, NULL);
 }
-
 
 /* One document by key (text key, or integer key when `text_key` is NULL). */
 static enum sh_err doc_get(struct store_db *db, const char *sql, const char *text_key,
@@ -270,8 +269,6 @@ out:
     entry_clear(&e);
     return rc;
 }
-
-
 
 /* A user change as a journal entry; national by construction (no release), no token hash. */
 static enum sh_err journal_user(struct store_tx *tx, const char *kind, const char *name,

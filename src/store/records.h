@@ -25,8 +25,8 @@ enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
 
 /* Writes the events row of entry `e` with record `doc` and its JSON `text` (borrowed), unless
  * the row already holds this version or a newer one. Used by events_put and replica_apply. */
-enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e,
-                              const json_t *doc, const char *text, size_t len);
+enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e, const json_t *doc,
+                              const char *text, size_t len);
 
 /* The stored event `id` as a new reference in *out. */
 enum sh_err events_get(struct store_db *db, const char *id, json_t **out);

@@ -103,8 +103,8 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
 }
 
 /* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
-static int take(struct writer_op **head, struct writer_op **tail, int max,
-                struct writer_op **bhead, struct writer_op **btail)
+static int take(struct writer_op **head, struct writer_op **tail, int max, struct writer_op **bhead,
+                struct writer_op **btail)
 {
     int n = 0;
 

@@ -60,7 +60,7 @@ static void test_outbound_only_released_and_shareable(void **state)
     entry_init(&e, "event.create", "IRN,TUR", event_payload);
     assert_int_equal(gate_outbound(&e, "IRN", &out, &stream), SH_OK);
     assert_int_equal(stream, GATE_BULK);
-    assert_null(strstr(out.payload, "owner"));      /* national-only part removed */
+    assert_null(strstr(out.payload, "owner")); /* national-only part removed */
     assert_null(strstr(out.payload, "major.khan"));
     assert_non_null(strstr(out.payload, "\"category\":\"SMUGGLING\""));
     assert_int_equal(out.origin_seq, 42);
