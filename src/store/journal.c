@@ -90,8 +90,15 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
     if (e->has_sig)
         sqlite3_bind_blob(st, 12, e->sig, ENTRY_SIG_LEN, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
-        log_error("db.error", "op=journal_append reason=\"%s\"", sqlite3_errmsg(db_handle(tx->db)));
-        rc = SH_EDB;
+        /* UNIQUE(origin, origin_seq): the entry is here already. Anything else is a failure
+         * the caller must not mistake for a duplicate. */
+        if (sqlite3_extended_errcode(db_handle(tx->db)) == SQLITE_CONSTRAINT_UNIQUE) {
+            rc = SH_EEXISTS;
+        } else {
+            log_error("db.error", "op=journal_append reason=\"%s\"",
+                      sqlite3_errmsg(db_handle(tx->db)));
+            rc = SH_EDB;
+        }
     } else {
         tx->head_seq = e->seq;
         memcpy(tx->head_hash, e->hash, ENTRY_HASH_LEN);

@@ -33,7 +33,8 @@ enum sh_err journal_head(struct store_db *db, int64_t *seq, uint8_t hash[ENTRY_H
 int64_t journal_last_seq(struct store_db *db);
 
 /* Appends `e`: sets seq, time_ms (to tx->now_ms), origin/origin_seq when origin is "",
- * prev_hash and hash, then inserts it. Borrows `e`. */
+ * prev_hash and hash, then inserts it. Borrows `e`. SH_EEXISTS if an entry with the same
+ * (origin, origin_seq) is already in the journal, SH_EDB on any other failure. */
 enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e);
 
 typedef int (*journal_visit_fn)(const struct journal_entry *e, void *arg);

@@ -182,8 +182,13 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, int stream,
     if (e->origin_seq <= link_in_get(tx->db, peer, stream))
         return err_set(info, SH_EEXISTS, "origin_seq", "entry %lld of %s applied already",
                        (long long)e->origin_seq, peer);
-    if ((rc = journal_append(tx, e)))
-        return rc == SH_EDB ? err_set(info, SH_EEXISTS, "origin_seq", "duplicate entry") : rc;
+    rc = journal_append(tx, e);
+    if (rc == SH_EEXISTS)
+        return err_set(info, rc, "origin_seq", "entry %lld of %s is in the journal already",
+                       (long long)e->origin_seq, peer);
+    if (rc != SH_OK)
+        return err_set(info, rc, "", "could not journal entry %lld of %s", (long long)e->origin_seq,
+                       peer);
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (text == NULL)
         return SH_ENOMEM;

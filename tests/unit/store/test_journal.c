@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/journal.h"
+#include "store/peers.h"
 #include "store/records.h"
 #include "store/writer.h"
 
@@ -167,12 +168,60 @@ static void test_records_versions(void **state)
     db_close(db);
 }
 
+static enum sh_err apply_replica(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct journal_entry e = {0};
+    json_t *doc = arg;
+    enum sh_err rc;
+
+    snprintf(e.kind, sizeof(e.kind), "event.create");
+    snprintf(e.record_id, sizeof(e.record_id), "e9");
+    snprintf(e.origin, sizeof(e.origin), "IR-EAST");
+    snprintf(e.release, sizeof(e.release), "PAK");
+    e.origin_seq = 7;
+    e.version = 1;
+    e.payload = json_dumps(doc, JSON_COMPACT);
+    e.payload_len = strlen(e.payload);
+    rc = replica_apply(tx, "IR-EAST", 1, &e, doc, info);
+    entry_clear(&e);
+    return rc;
+}
+
+/* A replicated entry applies once; a second copy is a duplicate; a real storage failure is
+ * never reported as a duplicate (it would be acknowledged and lost). */
+static void test_replica_duplicate_versus_failure(void **state)
+{
+    struct store_db *db;
+    struct sh_errinfo info;
+    json_t *doc = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:f,s:s}", "id", "e9", "version", 1,
+                            "category", "OTHER", "impact", "LOW", "status", "OPEN", "time",
+                            "2026-11-28T10:00:00Z", "lat", 29.0, "lon", 61.0, "origin", "IR-EAST");
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(store_tx_run(db, "PK-SOUTH", apply_replica, doc, &info), SH_OK);
+    assert_int_equal(link_in_get(db, "IR-EAST", 1), 7);
+    assert_int_equal(store_tx_run(db, "PK-SOUTH", apply_replica, doc, &info), SH_EEXISTS);
+    /* forget the stream position so that only the journal's UNIQUE constraint can tell */
+    assert_int_equal(db_exec(db, "DELETE FROM link_in"), SH_OK);
+    assert_int_equal(store_tx_run(db, "PK-SOUTH", apply_replica, doc, &info), SH_EEXISTS);
+    /* any other failure of the insert is a failure */
+    assert_int_equal(db_exec(db, "DELETE FROM journal WHERE origin='IR-EAST';"
+                                 "CREATE TRIGGER no_writes BEFORE INSERT ON journal "
+                                 "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;"),
+                     SH_OK);
+    assert_int_equal(store_tx_run(db, "PK-SOUTH", apply_replica, doc, &info), SH_EDB);
+    json_decref(doc);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_and_tamper),
         cmocka_unit_test(test_writer_isolates_failing_ops),
         cmocka_unit_test(test_records_versions),
+        cmocka_unit_test(test_replica_duplicate_versus_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
