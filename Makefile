@@ -3,7 +3,8 @@
 #   make         build build/sarhad (optimised, with debug info)
 #   make test    install dependencies, build with ASan+UBSan in build/asan, run every test
 #   make demo    install dependencies, build, start a node in demo/ and print its URL and token
-#   make bench   build optimised, run the load generators, write bench/RESULTS.md figures
+#   make bench   build optimised, run the load generators (figures in build/bench-results.md;
+#                bench/RESULTS.md records them with the machine)
 #   make format  clang-format the sources;  make check-format  fail if they are not
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

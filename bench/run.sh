@@ -49,3 +49,6 @@ rps() { awk '/Requests\/sec/{print $2}' "$1"; }
     echo "- group commits for them: $commits (fsyncs), node peak RSS: ${rss} kB"
     echo "- machine: $(nproc) cores, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr)"
 } | tee "$OUT"
+
+echo "== replication between two nodes (bench/link_bench.py)" >&2
+python3 bench/link_bench.py "$BIN" "${LINK_FILL_SECONDS:-20}" | tee -a "$OUT"

@@ -22,7 +22,7 @@
 struct stream_hub;
 struct link;
 
-/* What the routes need, owned by the node (node/node.c); the API borrows all of it. */
+/* What the routes need, owned by the node (node/serve.c); the API borrows all of it. */
 struct api_ctx {
     const struct config *cfg;
     const struct border *border;

@@ -3,7 +3,7 @@
  *
  * A peer's link:
  *
- *            dial_cb / accept_cb                 hello_recv (names match)
+ *            dial_cb / accept_cb                 on_hello (names match)
  *   DOWN ------------------------> CONNECTING ---------------------------> UP
  *    ^  ^                             |  TLS fails, cert not pinned,       |
  *    |  +------ conn_close -----------+  wrong HELLO                       |
@@ -389,8 +389,9 @@ static int on_reject(struct link_conn *c, json_t *body)
     p->rejected_out++;
     snprintf(p->last_error, sizeof(p->last_error), "peer refused entry %lld: %s", (long long)seq,
              reason);
-    log_warn("link.rejected_by_peer", "peer=%s origin_seq=%lld reason=\"%s\"", p->row.name,
-             (long long)seq, reason);
+    char q[256];
+    log_warn("link.rejected_by_peer", "peer=%s origin_seq=%lld reason=%s", p->row.name,
+             (long long)seq, log_quote(reason, strlen(reason), q, sizeof(q)));
     submit_receipt(p, stream, seq, t, sig, reason);
     return 0;
 }
@@ -548,8 +549,9 @@ static int on_entry(struct link_conn *c, json_t *body)
         free(buf);
     if (r->reason[0]) {
         p->rejected_in++;
-        log_warn("link.refused_entry", "peer=%s origin_seq=%lld reason=\"%s\"", p->row.name,
-                 (long long)e->origin_seq, r->reason);
+        char q[256];
+        log_warn("link.refused_entry", "peer=%s origin_seq=%lld reason=%s", p->row.name,
+                 (long long)e->origin_seq, log_quote(r->reason, strlen(r->reason), q, sizeof(q)));
     }
     r->peer = p;
     r->stream = stream;
@@ -611,7 +613,9 @@ static int on_pos(struct link_conn *c, json_t *body)
     report = json_deep_copy(unit);
     json_object_del(report, "uid");
     if (unit_position(uid, report, l->cfg.border, clock_now_ms(), &doc, &info) != SH_OK) {
-        log_warn("link.position_refused", "peer=%s reason=\"%.120s\"", p->row.name, info.message);
+        char q[256];
+        log_warn("link.position_refused", "peer=%s reason=%s", p->row.name,
+                 log_quote(info.message, strlen(info.message), q, sizeof(q)));
         json_decref(report);
         return 0;
     }
@@ -859,6 +863,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 
 static void conn_close(struct link_conn *c, const char *reason)
 {
+    char q[256]; /* the reason may carry a peer's words: quoted, it cannot forge log fields */
     struct link *l = c->link;
     struct link_peer *p = c->peer;
     struct link_conn **pp;
@@ -873,11 +878,13 @@ static void conn_close(struct link_conn *c, const char *reason)
         p->state = LINK_DOWN;
         p->since_ms = clock_now_ms();
         snprintf(p->last_error, sizeof(p->last_error), "%.190s", reason);
-        log_warn("link.down", "peer=%s remote=%s reason=\"%s\"", p->row.name, c->remote, reason);
+        log_warn("link.down", "peer=%s remote=%s reason=%s", p->row.name, c->remote,
+                 log_quote(reason, strlen(reason), q, sizeof(q)));
         if (p->row.addr[0] && !l->shut)
             dial_schedule(p);
     } else {
-        log_warn("link.refused", "remote=%s reason=\"%s\"", c->remote, reason);
+        log_warn("link.refused", "remote=%s reason=%s", c->remote,
+                 log_quote(reason, strlen(reason), q, sizeof(q)));
     }
     bufferevent_free(c->bev);
     free(c);

@@ -654,6 +654,12 @@ enum sh_err http_server_new(struct event_base *base, const struct http_config *c
     return SH_OK;
 }
 
+void http_server_stop_accepting(struct http_server *srv)
+{
+    if (srv && srv->listener)
+        evconnlistener_disable(srv->listener);
+}
+
 int http_server_port(const struct http_server *srv)
 {
     return srv->port;

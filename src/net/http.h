@@ -90,6 +90,9 @@ int http_server_port(const struct http_server *srv);
 /* Number of open connections. */
 int http_server_conns(const struct http_server *srv);
 
+/* Stops accepting connections; open ones are served on (shutdown: let answers go out). */
+void http_server_stop_accepting(struct http_server *srv);
+
 /* Stops listening and closes every connection; outstanding requests are freed once answered.
  * NULL is a no-op. */
 void http_server_free(struct http_server *srv);

@@ -10,7 +10,7 @@
  *   [link]    listen (federation link address; empty: accept no peers), heartbeat
  *
  * Every key has a default except node.name and node.country. An unknown section or key, or a
- * bad value, is an error naming the line and the key.
+ * bad value, is an error naming the file, the section and the key.
  */
 #ifndef SARHAD_NODE_CONFIG_H
 #define SARHAD_NODE_CONFIG_H

@@ -138,10 +138,9 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 
     log_info("node.stopping", "signal=%d", (int)sig);
     units_flush_now(n);
-    /* Stop taking requests, then commit and answer everything already accepted. */
-    http_server_free(n->http);
-    n->http = NULL;
-    n->api.http = NULL;
+    /* Stop taking connections, commit everything already accepted and answer it on the open
+     * connections; the grace period lets those answers go out before the loop ends. */
+    http_server_stop_accepting(n->http);
     link_shutdown(n->link);
     writer_stop(n->writer);
     n->writer = NULL;
