@@ -41,6 +41,14 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/units", PERM_READ, 0, api_units_list, "GET /api/v1/units"},
     {HTTP_GET, "/api/v1/stream", PERM_READ, 0, api_stream, "GET /api/v1/stream"},
     {HTTP_GET, "/api/v1/links", PERM_READ, 0, api_links, "GET /api/v1/links"},
+    {HTTP_GET, "/api/v1/channels", PERM_READ, 0, api_channels_list, "GET /api/v1/channels"},
+    {HTTP_POST, "/api/v1/channels", PERM_OPERATE, 1, api_channels_create, "POST /api/v1/channels"},
+    {HTTP_POST, "/api/v1/messages", PERM_HOTLINE, 1, api_messages_create, "POST /api/v1/messages"},
+    {HTTP_GET, "/api/v1/messages", PERM_READ, 0, api_messages_list, "GET /api/v1/messages"},
+    {HTTP_GET, "/api/v1/messages/{}", PERM_READ, 0, api_messages_get, "GET /api/v1/messages/{id}"},
+    {HTTP_POST, "/api/v1/messages/{}/ack", PERM_HOTLINE, 1, api_messages_ack,
+     "POST /api/v1/messages/{id}/ack"},
+    {HTTP_GET, "/api/v1/templates", PERM_READ, 0, api_templates, "GET /api/v1/templates"},
     {HTTP_GET, "/metrics", PERM_OPERATE, 0, api_metrics, "GET /metrics"},
 };
 

@@ -56,6 +56,13 @@ void api_units_post(struct api_call *call);
 void api_units_list(struct api_call *call);
 void api_stream(struct api_call *call);
 void api_links(struct api_call *call);
+void api_channels_list(struct api_call *call);
+void api_channels_create(struct api_call *call);
+void api_messages_create(struct api_call *call);
+void api_messages_list(struct api_call *call);
+void api_messages_get(struct api_call *call);
+void api_messages_ack(struct api_call *call);
+void api_templates(struct api_call *call);
 void api_metrics(struct api_call *call);
 
 /* Metrics: counts one answered request. */

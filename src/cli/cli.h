@@ -38,5 +38,8 @@ int cmd_journal(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
 
 #endif

@@ -9,6 +9,9 @@
 #include "crypto/crypto.h"
 #include "domain/release.h"
 #include "node/config.h"
+#include "core/clock.h"
+#include "domain/hotline.h"
+#include "store/hotline_store.h"
 #include "store/peers.h"
 #include "store/writer.h"
 
@@ -73,9 +76,23 @@ struct peer_change {
     const char *name;
 };
 
+/* Pins the peer and opens the node-to-node hotline channel with it (the first peer's, if
+ * several are pinned). */
 static enum sh_err apply_add(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
-    return peers_add(tx, &((struct peer_change *)arg)->row, info);
+    struct peer_row *row = &((struct peer_change *)arg)->row;
+    char ts[32];
+    enum sh_err rc = peers_add(tx, row, info);
+    json_t *channel;
+
+    if (rc != SH_OK)
+        return rc;
+    channel = json_pack("{s:s,s:s,s:s,s:s,s:[s],s:s}", "name", HOTLINE_NODE_CHANNEL, "own_command",
+                        tx->node, "partner_command", row->name, "peer", row->name, "release",
+                        row->country, "created", clock_format_rfc3339(tx->now_ms, ts, sizeof(ts)));
+    rc = channels_add(tx, channel, info);
+    json_decref(channel);
+    return rc == SH_EEXISTS ? SH_OK : rc;
 }
 
 static enum sh_err apply_remove(struct store_tx *tx, void *arg, struct sh_errinfo *info)

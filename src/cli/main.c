@@ -15,6 +15,9 @@ static const struct cli_command commands[] = {
     {"journal", "print journal entries as JSON lines, or verify the hash chain", cmd_journal},
     {"cert", "print the node's certificate for the partner to pin", cmd_cert},
     {"peer", "pin, list or remove partner nodes", cmd_peer},
+    {"send", "send a hotline message through a running node", cmd_send},
+    {"inbox", "list hotline messages of a running node", cmd_inbox},
+    {"ack", "acknowledge a hotline message (ROGER, WILCO, UNABLE)", cmd_ack},
     {"version", "print the version", cmd_version},
 };
 

@@ -5,6 +5,7 @@
 
 #include "domain/event.h"
 #include "domain/field.h"
+#include "domain/hotline.h"
 #include "domain/release.h"
 
 #include <stdlib.h>
@@ -17,23 +18,76 @@ static const char *const event_fields[] = {"id",          "version",      "categ
                                            "side",        "distance_km",  "section",  "release",
                                            "origin",      "created",      "updated",  NULL};
 
+static const char *const message_fields[] = {
+    "id",           "channel",  "serial",  "originator", "from",     "precedence",
+    "dtg",          "time",     "subject", "body",       "template", "fields",
+    "ack_required", "deadline", "release", "origin",     "version",  NULL};
+static const char *const receipt_fields[] = {"id",      "message", "delivered", "by",
+                                             "release", "origin",  "version",   NULL};
+static const char *const ack_fields[] = {"id",   "message", "ack",    "remark",  "by",
+                                         "time", "release", "origin", "version", NULL};
+static const char *const channel_fields[] = {"id",      "name",    "own_command", "partner_command",
+                                             "release", "created", "origin",      "version",
+                                             NULL};
+
+static enum sh_err check_event(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    return event_normalise(doc, b, info);
+}
+
+static enum sh_err check_message(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    return hotline_message_check(doc, info);
+}
+
+static enum sh_err check_reference(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    const char *s;
+    int ack;
+
+    if (json_object_get(doc, "ack") && field_enum(doc, "ack", hotline_acks, 1, &ack, info) != SH_OK)
+        return SH_EINVAL;
+    return field_string(doc, "message", 200, 1, &s, info);
+}
+
+static enum sh_err check_channel(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    const char *s;
+
+    return field_string(doc, "name", 48, 1, &s, info);
+}
+
+/* Kinds that may cross, the fields of their record that may, and the receiver's check.
+ * Anything else stays home. */
 static const struct {
     const char *kind;
     const char *const *fields;
+    enum sh_err (*check)(json_t *doc, const struct border *b, struct sh_errinfo *info);
 } shareable[] = {
-    {"event.create", event_fields},
-    {"event.update", event_fields},
+    {"event.create", event_fields, check_event},
+    {"event.update", event_fields, check_event},
+    {"hotline.message", message_fields, check_message},
+    {"hotline.receipt", receipt_fields, check_reference},
+    {"hotline.ack", ack_fields, check_reference},
+    {"channel.create", channel_fields, check_channel},
 };
 
 static const char *const urgent_categories[] = {"ARMED_ATTACK", "CRISIS", "FENCE_BREACH",
                                                 "SENSOR_ALARM", NULL};
 
+static int shareable_index(const char *kind)
+{
+    for (int i = 0; i < (int)(sizeof(shareable) / sizeof(shareable[0])); i++)
+        if (strcmp(kind, shareable[i].kind) == 0)
+            return i;
+    return -1;
+}
+
 static const char *const *fields_of(const char *kind)
 {
-    for (size_t i = 0; i < sizeof(shareable) / sizeof(shareable[0]); i++)
-        if (strcmp(kind, shareable[i].kind) == 0)
-            return shareable[i].fields;
-    return NULL;
+    int i = shareable_index(kind);
+
+    return i < 0 ? NULL : shareable[i].fields;
 }
 
 enum gate_stream gate_stream_of(const char *kind, const json_t *payload)
@@ -127,7 +181,7 @@ enum sh_err gate_inbound(const struct journal_entry *e, const char *peer_name,
         return err_set(info, SH_EINVAL, "payload",
                        "payload id, version or origin disagree with the entry");
     }
-    rc = event_normalise(payload, b, info);
+    rc = shareable[shareable_index(e->kind)].check(payload, b, info);
     if (rc != SH_OK) {
         json_decref(payload);
         return rc;

@@ -9,11 +9,11 @@ static const struct {
     const char *name;
     unsigned perms;
 } role_table[ROLE_COUNT] = {
-    [ROLE_ADMIN] = {"admin", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE | PERM_UNIT_REPORT |
-                                 PERM_SECTION_UPDATE | PERM_OPERATE},
+    [ROLE_ADMIN] = {"admin", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE | PERM_HOTLINE |
+                                 PERM_UNIT_REPORT | PERM_SECTION_UPDATE | PERM_OPERATE},
     [ROLE_COMMANDER] = {"commander", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE |
-                                         PERM_UNIT_REPORT | PERM_SECTION_UPDATE},
-    [ROLE_LIAISON] = {"liaison", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE},
+                                         PERM_HOTLINE | PERM_UNIT_REPORT | PERM_SECTION_UPDATE},
+    [ROLE_LIAISON] = {"liaison", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE | PERM_HOTLINE},
     [ROLE_ANALYST] = {"analyst", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE},
     [ROLE_PATROL] = {"patrol", PERM_READ | PERM_EVENT_CREATE | PERM_UNIT_REPORT},
 };

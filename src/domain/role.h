@@ -15,6 +15,7 @@ enum role_perm {
     PERM_UNIT_REPORT = 1 << 3,    /* post unit positions */
     PERM_SECTION_UPDATE = 1 << 4, /* change a border section */
     PERM_OPERATE = 1 << 5,        /* metrics, users, node administration */
+    PERM_HOTLINE = 1 << 6,        /* send and acknowledge hotline messages */
 };
 
 /* "admin" -> ROLE_ADMIN. Returns 0, or -1 if unknown. */

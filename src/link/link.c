@@ -434,7 +434,8 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
     if (r->reason[0])
         return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq, r->reason,
                              tx->now_ms, NULL);
-    return replica_apply(tx, r->peer->row.name, r->stream, &r->entry, r->doc, info);
+    return replica_apply(tx, r->peer->row.name, r->peer->row.country, r->stream, &r->entry, r->doc,
+                         info);
 }
 
 static void replica_op_done(struct writer_op *op)

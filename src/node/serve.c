@@ -8,6 +8,7 @@
  *     writer_complete: answer requests, stream_hub_advance
  *   units_ev (1 s): flush latest unit positions as one op
  *   poll_ev (0.5 s): notice journal entries written by other processes (the CLI)
+ *   deadline_ev (1 s): hotline messages past their handling target get an escalation entry
  *   SIGINT/SIGTERM: stop accepting, commit what is queued, answer it, exit
  */
 #include "node/node.h"
@@ -20,6 +21,7 @@
 #include "net/http.h"
 #include "net/tls.h"
 #include "store/journal.h"
+#include "store/hotline_store.h"
 #include "store/records.h"
 
 #include <event2/event.h>
@@ -41,7 +43,8 @@ struct node {
     struct api_ctx api;
     struct crypto_key *key;
     struct link *link;
-    struct event *writer_ev, *units_ev, *poll_ev, *sigint_ev, *sigterm_ev;
+    struct event *writer_ev, *units_ev, *poll_ev, *sigint_ev, *sigterm_ev, *deadline_ev;
+    int escalating; /* escalation ops in flight */
     int data_version;
     int units_flushing;
 };
@@ -116,6 +119,67 @@ static void units_flush_now(struct node *n)
 static void units_ev_cb(evutil_socket_t fd, short what, void *arg)
 {
     units_flush_now(arg);
+}
+
+struct escalate_op {
+    struct writer_op op;
+    struct node *node;
+    char id[220];
+};
+
+static enum sh_err escalate_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct escalate_op *e = arg;
+    json_t *msg = NULL, *channel = NULL;
+    enum sh_err rc = messages_get(tx->db, e->id, &msg);
+
+    if (rc != SH_OK)
+        return rc;
+    channels_get(tx->db, json_string_value(json_object_get(msg, "channel")), &channel);
+    rc = messages_escalate(tx, e->id, json_string_value(json_object_get(channel, "parent_command")),
+                           info);
+    json_decref(channel);
+    json_decref(msg);
+    return rc;
+}
+
+static void escalate_done(struct writer_op *op)
+{
+    struct escalate_op *e = op->arg;
+
+    if (op->result == SH_OK)
+        log_warn("hotline.overdue", "message=%s escalated=true", e->id);
+    e->node->escalating--;
+    free(e);
+}
+
+/* Messages past their handling target without an acknowledgement are escalated once: an
+ * entry on the stream naming the channel's parent command. The clock is clock_now_ms(), so
+ * tests drive it with clock_set_fixed(). */
+static void deadline_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct node *n = arg;
+    json_t *ids = json_array(), *id;
+    size_t i;
+
+    if (n->writer == NULL || n->escalating > 0 ||
+        messages_overdue(n->rdb, clock_now_ms(), ids) != SH_OK) {
+        json_decref(ids);
+        return;
+    }
+    json_array_foreach(ids, i, id)
+    {
+        struct escalate_op *e = calloc(1, sizeof(*e));
+        if (e == NULL)
+            abort();
+        e->node = n;
+        snprintf(e->id, sizeof(e->id), "%s", json_string_value(id));
+        e->op = (struct writer_op){
+            .apply = escalate_apply, .arg = e, .done = escalate_done, .urgent = 1};
+        n->escalating++;
+        writer_submit(n->writer, &e->op);
+    }
+    json_decref(ids);
 }
 
 /* Entries appended by another process (sarhad user add) reach the stream too. */
@@ -254,7 +318,8 @@ static void node_close(struct node *n)
     db_close(n->rdb);
     tls_ctx_free(n->tls);
     border_free(&n->border);
-    struct event *evs[] = {n->writer_ev, n->units_ev, n->poll_ev, n->sigint_ev, n->sigterm_ev};
+    struct event *evs[] = {n->writer_ev, n->units_ev,   n->poll_ev,
+                           n->sigint_ev, n->sigterm_ev, n->deadline_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
         if (evs[i])
             event_free(evs[i]);
@@ -279,10 +344,12 @@ enum sh_err node_serve(const char *dir, struct sh_errinfo *info)
         goto out;
     n.units_ev = event_new(n.base, -1, EV_PERSIST, units_ev_cb, &n);
     n.poll_ev = event_new(n.base, -1, EV_PERSIST, poll_ev_cb, &n);
+    n.deadline_ev = event_new(n.base, -1, EV_PERSIST, deadline_ev_cb, &n);
     n.sigint_ev = evsignal_new(n.base, SIGINT, signal_cb, &n);
     n.sigterm_ev = evsignal_new(n.base, SIGTERM, signal_cb, &n);
     event_add(n.units_ev, &second);
     event_add(n.poll_ev, &half);
+    event_add(n.deadline_ev, &second);
     event_add(n.sigint_ev, NULL);
     event_add(n.sigterm_ev, NULL);
     log_info("node.serving",

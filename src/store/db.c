@@ -55,6 +55,16 @@ static const char *const migrations[] = {
     "  seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, sig BLOB NOT NULL);"
     "CREATE TABLE rejections(id INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction TEXT NOT NULL,"
     "  origin_seq INTEGER NOT NULL, reason TEXT NOT NULL, time_ms INTEGER NOT NULL, sig BLOB);",
+    /* 3: the hotline: channels (ours and the partner's view) and messages */
+    "CREATE TABLE channels(name TEXT PRIMARY KEY, peer TEXT NOT NULL, doc TEXT,"
+    "  partner_doc TEXT);"
+    "CREATE TABLE messages(id TEXT PRIMARY KEY, channel TEXT NOT NULL, serial INTEGER NOT NULL,"
+    "  origin TEXT NOT NULL, precedence TEXT NOT NULL, time_ms INTEGER NOT NULL,"
+    "  deadline_ms INTEGER NOT NULL, ack_required INTEGER NOT NULL, state TEXT NOT NULL,"
+    "  escalated INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  UNIQUE(origin, channel, serial));"
+    "CREATE INDEX messages_time ON messages(time_ms DESC, id DESC);"
+    "CREATE INDEX messages_open ON messages(deadline_ms) WHERE ack_required=1 AND escalated=0;",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

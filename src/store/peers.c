@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "domain/release.h"
+#include "store/hotline_store.h"
 #include "store/records.h"
 
 #include <stdlib.h>
@@ -173,8 +174,9 @@ static enum sh_err link_in_advance(struct store_db *db, const char *peer, int st
                       peer, stream, seq);
 }
 
-enum sh_err replica_apply(struct store_tx *tx, const char *peer, int stream,
-                          struct journal_entry *e, const json_t *doc, struct sh_errinfo *info)
+enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *peer_country,
+                          int stream, struct journal_entry *e, const json_t *doc,
+                          struct sh_errinfo *info)
 {
     char *text;
     enum sh_err rc;
@@ -189,11 +191,15 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, int stream,
     if (rc != SH_OK)
         return err_set(info, rc, "", "could not journal entry %lld of %s", (long long)e->origin_seq,
                        peer);
-    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-    if (text == NULL)
-        return SH_ENOMEM;
-    rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
-    free(text);
+    if (strncmp(e->kind, "event.", 6) == 0) {
+        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+        if (text == NULL)
+            return SH_ENOMEM;
+        rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
+        free(text);
+    } else {
+        rc = hotline_replica_apply(tx, e, doc, peer_country, info);
+    }
     if (rc)
         return rc;
     return link_in_advance(tx->db, peer, stream, e->origin_seq);

@@ -31,6 +31,17 @@ def run(*args, check=True, env=None):
     return p
 
 
+def wait_for(fn, timeout=20, what="condition"):
+    """Polls fn until it returns something true; fails naming `what` on timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 class Node:
     """One node: its directory, its process, its admin token."""
 

@@ -8,18 +8,10 @@ import struct
 import time
 import unittest
 
-from harness import EVENT, Node, NodeTest, run
+from harness import EVENT, Node, NodeTest, run, wait_for
 from test_stream import SSE
 
 
-def wait_for(fn, timeout=20, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class LinkTest(NodeTest):

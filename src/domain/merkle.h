@@ -1,0 +1,99 @@
+/*
+ * merkle.h: the RFC 6962 (Certificate Transparency) Merkle tree over SHA-256, the same tree as
+ * C2SP tlog and Go's golang.org/x/mod/sumdb/tlog, so that a node's ledger can be checked with
+ * their tools.
+ *
+ *   leaf hash      = SHA-256(0x00 || data)
+ *   interior hash  = SHA-256(0x01 || left || right)
+ *   MTH({})        = SHA-256("")
+ *   MTH(D[0:n])    = interior(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two < n
+ *
+ * Pure: nothing is stored here. The caller keeps the leaf hashes (in the database) and hands
+ * them in as an array `leaves[0..n)` of MERKLE_HASH_LEN-byte hashes, borrowed for the call.
+ * Building a root or a proof from the array costs O(n) hashes; appending to the log and
+ * publishing the new root goes through a `struct merkle_compact`, which costs O(log n).
+ *
+ * Results: functions that can fail return SH_OK, SH_EINVAL when the sizes cannot describe a
+ * tree or proof at all (an index past the end, a consistency proof from size 0 or from a
+ * larger tree), and the verifiers SH_ECONFLICT when a well-formed question gets the answer
+ * "this proof does not show that".
+ */
+#ifndef SARHAD_DOMAIN_MERKLE_H
+#define SARHAD_DOMAIN_MERKLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define MERKLE_HASH_LEN 32
+
+/* The most hashes a proof from merkle_inclusion_proof() or merkle_consistency_proof() holds,
+ * and so the size of the `path` array they need. A tree whose leaf hashes fit in memory is
+ * less than 59 levels deep, so neither proof comes near it. */
+#define MERKLE_MAX_PATH 64
+
+/* The leaf hash of the `len` bytes at `data` (NULL allowed when `len` is 0). */
+void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]);
+
+/* The interior hash of two children. `out` may be the same buffer as `left` or `right`. */
+void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],
+                      uint8_t out[MERKLE_HASH_LEN]);
+
+/* The root (tree head hash) of the tree over leaves[0..n). With n 0, `leaves` may be NULL and
+ * the root is SHA-256 of the empty string. */
+void merkle_root(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, uint8_t out[MERKLE_HASH_LEN]);
+
+/* The inclusion (audit) path of leaf `index` in the tree over leaves[0..n) (RFC 6962 section
+ * 2.1.1 PATH): writes *len hashes, at most MERKLE_MAX_PATH, to `path`, nearest the leaf first.
+ * A tree of one leaf has the empty path. SH_EINVAL (and *len 0) if index >= n. */
+enum sh_err merkle_inclusion_proof(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t index,
+                                   uint8_t (*path)[MERKLE_HASH_LEN], size_t *len);
+
+/* Checks that `leaf` (a leaf hash) is leaf number `index` of the tree of `n` leaves whose root
+ * is `root`, given its inclusion path path[0..len) (RFC 9162 section 2.1.3.2). SH_OK if it is,
+ * SH_ECONFLICT if the path does not show it (a wrong hash, or a path too long or too short for
+ * the index and size), SH_EINVAL if index >= n. The size is not in the proof: it is the
+ * signed tree head's, and a path that fits two sizes equally proves both. */
+enum sh_err merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t index, size_t n,
+                                    const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                                    const uint8_t root[MERKLE_HASH_LEN]);
+
+/* The consistency proof that the tree of the first `m` leaves is a prefix of the tree over
+ * leaves[0..n) (RFC 6962 section 2.1.2 PROOF/SUBPROOF): writes *len hashes, at most
+ * MERKLE_MAX_PATH, to `path`. Empty when m == n. SH_EINVAL (and *len 0) when m == 0 (RFC 9162
+ * defines no proof from the empty tree: every tree extends it) or m > n. */
+enum sh_err merkle_consistency_proof(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t m,
+                                     uint8_t (*path)[MERKLE_HASH_LEN], size_t *len);
+
+/* Checks that the tree of size `m` with root `old_root` is a prefix of the tree of size `n`
+ * with root `new_root`, given the proof path[0..len) (RFC 9162 section 2.1.4.2). When m == n
+ * the proof must be empty and the roots equal. SH_OK if consistent, SH_ECONFLICT if the proof
+ * does not show it, SH_EINVAL if m == 0 or m > n. */
+enum sh_err merkle_verify_consistency(size_t m, size_t n, const uint8_t old_root[MERKLE_HASH_LEN],
+                                      const uint8_t new_root[MERKLE_HASH_LEN],
+                                      const uint8_t (*path)[MERKLE_HASH_LEN], size_t len);
+
+/*
+ * The incremental tree. The leaves [0, n) split into perfect subtrees, one per set bit of n,
+ * largest (leftmost) first: n = 6 is [0, 4) and [4, 6). `stack[0..depth)` holds their root
+ * hashes in that order, which is all it takes to append a leaf or compute the tree's root.
+ * The struct is plain data: the caller may copy it or store its fields to resume later.
+ */
+struct merkle_compact {
+    size_t n;                           /* leaves appended so far */
+    uint8_t stack[64][MERKLE_HASH_LEN]; /* perfect-subtree roots, leftmost first */
+    int depth;                          /* entries in use: the number of set bits of n */
+};
+
+/* Makes `c` the empty tree. */
+void merkle_compact_init(struct merkle_compact *c);
+
+/* Appends the leaf hash `leaf_hash` as leaf number c->n, at the cost of one interior hash per
+ * trailing 1 bit of c->n (O(log n)). */
+void merkle_compact_append(struct merkle_compact *c, const uint8_t leaf_hash[MERKLE_HASH_LEN]);
+
+/* The root of the tree of the c->n leaves appended so far, equal to merkle_root() over them. */
+void merkle_compact_root(const struct merkle_compact *c, uint8_t out[MERKLE_HASH_LEN]);
+
+#endif
