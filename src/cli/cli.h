@@ -41,5 +41,6 @@ int cmd_peer(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

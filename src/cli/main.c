@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     {"send", "send a hotline message through a running node", cmd_send},
     {"inbox", "list hotline messages of a running node", cmd_inbox},
     {"ack", "acknowledge a hotline message (ROGER, WILCO, UNABLE)", cmd_ack},
+    {"audit", "verify the exchange log, prove or check what was exchanged", cmd_audit},
     {"version", "print the version", cmd_version},
 };
 

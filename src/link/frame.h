@@ -20,16 +20,19 @@ struct evbuffer;
 #define FRAME_MAX (1u << 20)
 
 enum frame_type {
-    FRAME_HELLO = 1,  /* {node, country, version, applied:[urgent, bulk]} */
-    FRAME_ENTRY = 2,  /* {stream, prev, origin, origin_seq, kind, record_id, version, release,
-                         payload (JSON text), sig} */
-    FRAME_ACK = 3,    /* {stream, seq, time, sig}: cumulative, signed by the receiver */
-    FRAME_EXPECT = 4, /* {stream, after}: gap; resend after `after` */
-    FRAME_REJECT = 5, /* {stream, origin_seq, reason, time, sig} */
-    FRAME_PING = 6,   /* {t} */
-    FRAME_PONG = 7,   /* {t} echoed */
-    FRAME_POS = 8,    /* {unit}: latest position of a released unit; latest wins, no ack */
-    FRAME_TYPE_MAX = 8
+    FRAME_HELLO = 1,      /* {node, country, version, applied:[urgent, bulk]} */
+    FRAME_ENTRY = 2,      /* {stream, prev, origin, origin_seq, kind, record_id, version, release,
+                             payload (JSON text), sig} */
+    FRAME_ACK = 3,        /* {stream, seq, time, sig}: cumulative, signed by the receiver */
+    FRAME_EXPECT = 4,     /* {stream, after}: gap; resend after `after` */
+    FRAME_REJECT = 5,     /* {stream, origin_seq, reason, time, sig} */
+    FRAME_PING = 6,       /* {t} */
+    FRAME_PONG = 7,       /* {t} echoed */
+    FRAME_POS = 8,        /* {unit}: latest position of a released unit; latest wins, no ack */
+    FRAME_CHECKPOINT = 9, /* {size, root, time, sig, from, proof[]}: our exchange log, signed,
+                             with a consistency proof from the last size the peer cosigned */
+    FRAME_COSIGN = 10,    /* {size, root, time, cosig}: the peer's cosignature */
+    FRAME_TYPE_MAX = 10
 };
 
 /* Appends one frame. Returns SH_ELIMIT if the body would exceed FRAME_MAX. */

@@ -32,7 +32,9 @@
 #include "link/frame.h"
 #include "net/tls.h"
 #include "store/journal.h"
+#include "domain/merkle.h"
 #include "store/peers.h"
+#include "store/xlog.h"
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
@@ -74,6 +76,8 @@ struct link_peer {
     /* sender */
     int64_t scan[GATE_STREAMS], prev[GATE_STREAMS], acked[GATE_STREAMS];
     int64_t window[GATE_STREAMS][WINDOW];
+    uint8_t *leaf[GATE_STREAMS][WINDOW]; /* what was signed and sent: the exchange-log leaf */
+    size_t leaf_len[GATE_STREAMS][WINDOW];
     int win_head[GATE_STREAMS], win_count[GATE_STREAMS];
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
@@ -89,6 +93,9 @@ struct link_peer {
     int64_t last_heartbeat_ms;
     uint64_t sent, acknowledged, received, rejected_in, rejected_out, bytes_in, bytes_out;
     char last_error[200];
+    /* exchange log: our checkpoint awaiting the peer's cosignature, the last it cosigned */
+    struct xlog_checkpoint ckpt_pending;
+    int64_t ckpt_sent_size, cosigned_size;
 };
 
 struct link_conn {
@@ -114,6 +121,10 @@ struct link {
     struct link_conn *conns;
     struct event *heartbeat_ev;
     int shut;
+    /* the exchange log as the loop knows it (leaf hashes, for roots and proofs) */
+    uint8_t (*leaves)[32];
+    size_t nleaves, capleaves;
+    struct merkle_compact tree;
 };
 
 /* A receiver-side write: one replicated entry, or one refusal. */
@@ -126,13 +137,24 @@ struct replica_op {
     char reason[200]; /* non-empty: refuse the entry with this reason */
 };
 
+struct leaf_item {
+    char ref[96];
+    const char *direction;
+    uint8_t *data; /* owned */
+    size_t len;
+};
+
 struct receipt_op {
     struct writer_op op;
     struct link_peer *peer;
     int stream;
     int64_t seq, time_ms;
     uint8_t sig[ENTRY_SIG_LEN];
-    char reason[200]; /* non-empty: the peer's signed rejection of our entry `seq` */
+    char reason[200];         /* non-empty: the peer's signed rejection of our entry `seq` */
+    struct leaf_item *leaves; /* exchange-log leaves to append with it (owned) */
+    int nleaves;
+    int no_receipt;                     /* only leaves (a receipt we issued) */
+    struct xlog_checkpoint *checkpoint; /* a checkpoint to store (owned), or NULL */
 };
 
 static void conn_close(struct link_conn *c, const char *reason);
@@ -198,7 +220,7 @@ static int pump_one(const struct journal_entry *e, void *arg)
     struct link_peer *p = pc->peer;
     struct journal_entry wire;
     enum gate_stream stream;
-    uint8_t small[2048], *buf = small, sig[ENTRY_SIG_LEN];
+    uint8_t *buf, sig[ENTRY_SIG_LEN];
     char sighex[2 * ENTRY_SIG_LEN + 1];
     size_t n;
 
@@ -209,16 +231,14 @@ static int pump_one(const struct journal_entry *e, void *arg)
         free(wire.payload);
         return 0;
     }
-    n = entry_canonical_wire(&wire, small, sizeof(small));
-    if (n > sizeof(small)) {
-        buf = malloc(n);
-        if (buf == NULL)
-            abort();
-        entry_canonical_wire(&wire, buf, n);
-    }
+    /* The leaf of the exchange log is what was signed, then the signature. */
+    n = entry_canonical_wire(&wire, NULL, 0);
+    buf = malloc(n + ENTRY_SIG_LEN);
+    if (buf == NULL)
+        abort();
+    entry_canonical_wire(&wire, buf, n);
     crypto_key_sign(p->link->cfg.key, buf, n, sig);
-    if (buf != small)
-        free(buf);
+    memcpy(buf + n, sig, ENTRY_SIG_LEN);
     hex(sig, sizeof(sig), sighex);
     json_t *body =
         json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream, "prev",
@@ -228,12 +248,16 @@ static int pump_one(const struct journal_entry *e, void *arg)
                   wire.payload, wire.payload_len, "sig", sighex);
     free(wire.payload);
     if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
+        free(buf);
         pc->stop = 1;
         return 1;
     }
     p->prev[pc->stream] = e->seq;
     int slot = (p->win_head[pc->stream] + p->win_count[pc->stream]) % WINDOW;
     p->window[pc->stream][slot] = e->seq;
+    free(p->leaf[pc->stream][slot]);
+    p->leaf[pc->stream][slot] = buf;
+    p->leaf_len[pc->stream][slot] = n + ENTRY_SIG_LEN;
     p->win_count[pc->stream]++;
     p->sent++;
     pc->sent++;
@@ -297,34 +321,83 @@ static void receipt_done(struct writer_op *op)
     if (op->result != SH_OK)
         log_warn("link.receipt_not_stored", "peer=%s seq=%lld", r->peer->row.name,
                  (long long)r->seq);
+    for (int i = 0; i < r->nleaves; i++)
+        free(r->leaves[i].data);
+    free(r->leaves);
+    free(r->checkpoint);
     free(r);
 }
 
 static enum sh_err receipt_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
     struct receipt_op *r = arg;
+    enum sh_err rc;
 
+    for (int i = 0; i < r->nleaves; i++)
+        if ((rc = xlog_append(tx, r->peer->row.name, r->leaves[i].direction, r->leaves[i].ref,
+                              r->leaves[i].data, r->leaves[i].len)))
+            return rc;
+    if (r->checkpoint)
+        return xlog_checkpoint_put(tx, r->checkpoint);
+    if (r->no_receipt)
+        return SH_OK;
     if (r->reason[0])
         return rejection_add(tx, r->peer->row.name, "out", r->stream, r->seq, r->reason, r->time_ms,
                              r->sig);
     return receipt_add(tx, r->peer->row.name, r->stream, r->seq, r->time_ms, r->sig);
 }
 
-static void submit_receipt(struct link_peer *p, int stream, int64_t seq, int64_t time_ms,
-                           const uint8_t sig[ENTRY_SIG_LEN], const char *reason)
+static struct receipt_op *receipt_op_new(struct link_peer *p)
 {
     struct receipt_op *r = calloc(1, sizeof(*r));
 
     if (r == NULL)
         abort();
     r->peer = p;
+    r->op = (struct writer_op){.apply = receipt_apply, .arg = r, .done = receipt_done};
+    return r;
+}
+
+/* Adds a leaf to an op; takes ownership of `data`. */
+static void receipt_op_leaf(struct receipt_op *r, const char *direction, const char *ref,
+                            uint8_t *data, size_t len)
+{
+    struct leaf_item *grown = realloc(r->leaves, sizeof(*grown) * (size_t)(r->nleaves + 1));
+
+    if (grown == NULL)
+        abort();
+    r->leaves = grown;
+    r->leaves[r->nleaves] = (struct leaf_item){.direction = direction, .data = data, .len = len};
+    snprintf(r->leaves[r->nleaves].ref, sizeof(r->leaves[r->nleaves].ref), "%s", ref);
+    r->nleaves++;
+}
+
+static void window_clear(struct link_peer *p, int s)
+{
+    for (int i = 0; i < WINDOW; i++) {
+        free(p->leaf[s][i]);
+        p->leaf[s][i] = NULL;
+    }
+    p->win_count[s] = p->win_head[s] = 0;
+}
+
+static void submit_receipt_with(struct receipt_op *r, int stream, int64_t seq, int64_t time_ms,
+                                const uint8_t sig[ENTRY_SIG_LEN], const char *reason)
+{
+    struct link_peer *p = r->peer;
+
     r->stream = stream;
     r->seq = seq;
     r->time_ms = time_ms;
     memcpy(r->sig, sig, ENTRY_SIG_LEN);
     snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
-    r->op = (struct writer_op){.apply = receipt_apply, .arg = r, .done = receipt_done};
     writer_submit(p->link->cfg.writer, &r->op);
+}
+
+static void submit_receipt(struct link_peer *p, int stream, int64_t seq, int64_t time_ms,
+                           const uint8_t sig[ENTRY_SIG_LEN], const char *reason)
+{
+    submit_receipt_with(receipt_op_new(p), stream, seq, time_ms, sig, reason);
 }
 
 static int on_ack(struct link_conn *c, json_t *body)
@@ -343,13 +416,20 @@ static int on_ack(struct link_conn *c, json_t *body)
     }
     if (seq <= p->acked[stream])
         return 0;
+    struct receipt_op *r = receipt_op_new(p);
     while (p->win_count[stream] > 0 && p->window[stream][p->win_head[stream]] <= seq) {
-        p->win_head[stream] = (p->win_head[stream] + 1) % WINDOW;
+        int h = p->win_head[stream];
+        char ref[96];
+        snprintf(ref, sizeof(ref), "%s:%lld", p->link->node, (long long)p->window[stream][h]);
+        if (p->leaf[stream][h])
+            receipt_op_leaf(r, "sent", ref, p->leaf[stream][h], p->leaf_len[stream][h]);
+        p->leaf[stream][h] = NULL;
+        p->win_head[stream] = (h + 1) % WINDOW;
         p->win_count[stream]--;
         p->acknowledged++;
     }
     p->acked[stream] = seq;
-    submit_receipt(p, stream, seq, t, sig, NULL);
+    submit_receipt_with(r, stream, seq, t, sig, NULL);
     peer_pump(p);
     return 0;
 }
@@ -366,7 +446,7 @@ static int on_expect(struct link_conn *c, json_t *body)
     }
     log_info("link.expect", "peer=%s stream=%d after=%lld", p->row.name, stream, (long long)after);
     p->scan[stream] = p->prev[stream] = after;
-    p->win_count[stream] = 0;
+    window_clear(p, stream);
     peer_pump(p);
     return 0;
 }
@@ -398,6 +478,27 @@ static int on_reject(struct link_conn *c, json_t *body)
 
 /* ---- receiver ---------------------------------------------------------------------------- */
 
+/* Every receipt we issue (acknowledgement or refusal) goes into the exchange log. */
+static void log_receipt(struct link_peer *p, int stream, int64_t seq, const char *reason,
+                        int64_t time_ms, const uint8_t sig[ENTRY_SIG_LEN])
+{
+    struct receipt_op *r = receipt_op_new(p);
+    size_t n =
+        entry_canonical_receipt(p->link->node, p->row.name, stream, seq, reason, time_ms, NULL, 0);
+    uint8_t *data = malloc(n + ENTRY_SIG_LEN);
+    char ref[96];
+
+    if (data == NULL)
+        abort();
+    entry_canonical_receipt(p->link->node, p->row.name, stream, seq, reason, time_ms, data, n);
+    memcpy(data + n, sig, ENTRY_SIG_LEN);
+    snprintf(ref, sizeof(ref), "%s:%s:%d:%lld", reason ? "reject" : "ack", p->row.name, stream,
+             (long long)seq);
+    receipt_op_leaf(r, "receipt", ref, data, n + ENTRY_SIG_LEN);
+    r->no_receipt = 1;
+    writer_submit(p->link->cfg.writer, &r->op);
+}
+
 static void ack_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct link_peer *p = arg;
@@ -412,6 +513,7 @@ static void ack_cb(evutil_socket_t fd, short what, void *arg)
             continue;
         sign_receipt(p->link, p->row.name, s, p->applied[s], NULL, now, sig);
         hex(sig, sizeof(sig), sighex);
+        log_receipt(p, s, p->applied[s], NULL, now, sig);
         send_frame(p->conn, FRAME_ACK,
                    json_pack("{s:i,s:I,s:I,s:s}", "stream", s, "seq", (json_int_t)p->applied[s],
                              "time", (json_int_t)now, "sig", sighex));
@@ -427,10 +529,31 @@ static void schedule_ack(struct link_peer *p, int force)
     event_active(p->ack_ev, EV_TIMEOUT, 0);
 }
 
+/* The exchange-log leaf of a received entry: what its origin signed, then the signature. */
+static enum sh_err log_received(struct store_tx *tx, struct replica_op *r)
+{
+    size_t n = entry_canonical_wire(&r->entry, NULL, 0);
+    uint8_t *data = malloc(n + ENTRY_SIG_LEN);
+    char ref[96];
+    enum sh_err rc;
+
+    if (data == NULL)
+        abort();
+    entry_canonical_wire(&r->entry, data, n);
+    memcpy(data + n, r->entry.sig, ENTRY_SIG_LEN);
+    snprintf(ref, sizeof(ref), "%s:%lld", r->entry.origin, (long long)r->entry.origin_seq);
+    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, n + ENTRY_SIG_LEN);
+    free(data);
+    return rc;
+}
+
 static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
     struct replica_op *r = arg;
+    enum sh_err rc = log_received(tx, r);
 
+    if (rc != SH_OK)
+        return rc;
     if (r->reason[0])
         return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq, r->reason,
                              tx->now_ms, NULL);
@@ -454,6 +577,7 @@ static void replica_op_done(struct writer_op *op)
             char sighex[2 * ENTRY_SIG_LEN + 1];
             sign_receipt(p->link, p->row.name, s, r->entry.origin_seq, r->reason, now, sig);
             hex(sig, sizeof(sig), sighex);
+            log_receipt(p, s, r->entry.origin_seq, r->reason, now, sig);
             send_frame(p->conn, FRAME_REJECT,
                        json_pack("{s:i,s:I,s:s,s:I,s:s}", "stream", s, "origin_seq",
                                  (json_int_t)r->entry.origin_seq, "reason", r->reason, "time",
@@ -566,6 +690,161 @@ static int on_entry(struct link_conn *c, json_t *body)
     return 0;
 }
 
+/* ---- exchange log checkpoints ---------------------------------------------------------- */
+
+static void tree_refresh(struct link *l)
+{
+    if (xlog_leaves(l->cfg.rdb, &l->leaves, &l->nleaves, &l->capleaves) != SH_OK)
+        return;
+    while (l->tree.n < l->nleaves)
+        merkle_compact_append(&l->tree, l->leaves[l->tree.n]);
+}
+
+static void hexn(const uint8_t *in, size_t n, char *out)
+{
+    crypto_hex(in, n, out);
+}
+
+static void store_checkpoint(struct link_peer *p, const struct xlog_checkpoint *c)
+{
+    struct receipt_op *r = receipt_op_new(p);
+
+    r->checkpoint = malloc(sizeof(*c));
+    if (r->checkpoint == NULL)
+        abort();
+    *r->checkpoint = *c;
+    writer_submit(p->link->cfg.writer, &r->op);
+}
+
+/* Signs our log's current size and root and sends it with a consistency proof from the last
+ * checkpoint the peer cosigned. */
+static void checkpoint_send(struct link_peer *p)
+{
+    struct link *l = p->link;
+    struct xlog_checkpoint c;
+    uint8_t note[512], path[MERKLE_MAX_PATH][32];
+    size_t len = 0, n;
+    char roothex[65], sighex[129], h[65];
+
+    if (p->state != LINK_UP || (int64_t)l->nleaves <= p->ckpt_sent_size)
+        return;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.origin, sizeof(c.origin), "%s", l->node);
+    c.size = (int64_t)l->nleaves;
+    merkle_compact_root(&l->tree, c.root);
+    c.time_ms = clock_now_ms();
+    n = xlog_note(&c, note, sizeof(note));
+    crypto_key_sign(l->cfg.key, note, n, c.sig);
+    if (p->cosigned_size > 0 && p->cosigned_size < c.size &&
+        merkle_consistency_proof((const uint8_t(*)[32])l->leaves, l->nleaves,
+                                 (size_t)p->cosigned_size, path, &len) != SH_OK)
+        return;
+    json_t *proof = json_array();
+    for (size_t i = 0; i < len; i++) {
+        hexn(path[i], 32, h);
+        json_array_append_new(proof, json_string(h));
+    }
+    hexn(c.root, 32, roothex);
+    hexn(c.sig, 64, sighex);
+    send_frame(p->conn, FRAME_CHECKPOINT,
+               json_pack("{s:I,s:s,s:I,s:s,s:I,s:o}", "size", (json_int_t)c.size, "root", roothex,
+                         "time", (json_int_t)c.time_ms, "sig", sighex, "from",
+                         (json_int_t)p->cosigned_size, "proof", proof));
+    p->ckpt_pending = c;
+    p->ckpt_sent_size = c.size;
+    store_checkpoint(p, &c);
+}
+
+static int unhex_field(json_t *body, const char *key, uint8_t *out, size_t n)
+{
+    const char *s = json_string_value(json_object_get(body, key));
+
+    return s && crypto_unhex(s, strlen(s), out, n) == 0 ? 0 : -1;
+}
+
+/* Checks the peer's checkpoint: its signature, and that it extends the last one we cosigned.
+ * Returns a refusal reason, or NULL when it may be cosigned. */
+static const char *checkpoint_check(struct link_peer *p, json_t *body, struct xlog_checkpoint *c)
+{
+    uint8_t note[512], path[MERKLE_MAX_PATH][32];
+    struct xlog_checkpoint base;
+    json_t *proof = json_object_get(body, "proof"), *v;
+    int64_t from = json_integer_value(json_object_get(body, "from"));
+    size_t i, n;
+
+    memset(c, 0, sizeof(*c));
+    snprintf(c->origin, sizeof(c->origin), "%s", p->row.name);
+    c->size = json_integer_value(json_object_get(body, "size"));
+    c->time_ms = json_integer_value(json_object_get(body, "time"));
+    if (c->size < 1 || unhex_field(body, "root", c->root, 32) ||
+        unhex_field(body, "sig", c->sig, 64) || !json_is_array(proof) ||
+        json_array_size(proof) > MERKLE_MAX_PATH)
+        return "malformed checkpoint";
+    n = xlog_note(c, note, sizeof(note));
+    if (crypto_verify(p->pub, note, n, c->sig) != SH_OK)
+        return "checkpoint with a bad signature";
+    if (from == 0)
+        return xlog_checkpoint_last(p->link->cfg.rdb, p->row.name, 1, &base) == SH_ENOTFOUND
+                   ? NULL
+                   : "checkpoint without a proof from the last one we cosigned";
+    if (xlog_checkpoint_at(p->link->cfg.rdb, p->row.name, from, &base) != SH_OK ||
+        base.cosigner[0] == '\0')
+        return "checkpoint proves from a size we never cosigned";
+    json_array_foreach(proof, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (s == NULL || crypto_unhex(s, strlen(s), path[i], 32) != 0)
+            return "malformed consistency proof";
+    }
+    if (merkle_verify_consistency((size_t)from, (size_t)c->size, base.root, c->root,
+                                  (const uint8_t(*)[32])path, json_array_size(proof)) != SH_OK)
+        return "the peer's log is not consistent with its last checkpoint";
+    return NULL;
+}
+
+static int on_checkpoint(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    struct xlog_checkpoint ck;
+    uint8_t msg[600];
+    char roothex[65], cosighex[129];
+    const char *why = checkpoint_check(p, body, &ck);
+
+    if (why) {
+        snprintf(p->last_error, sizeof(p->last_error), "%s", why);
+        log_error("link.checkpoint_refused", "peer=%s size=%lld reason=\"%s\"", p->row.name,
+                  (long long)ck.size, why);
+        return 0;
+    }
+    snprintf(ck.cosigner, sizeof(ck.cosigner), "%s", p->link->node);
+    crypto_key_sign(p->link->cfg.key, msg, xlog_cosign_msg(&ck, msg, sizeof(msg)), ck.cosig);
+    store_checkpoint(p, &ck);
+    hexn(ck.root, 32, roothex);
+    hexn(ck.cosig, 64, cosighex);
+    return send_frame(c, FRAME_COSIGN,
+                      json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex,
+                                "time", (json_int_t)ck.time_ms, "cosig", cosighex));
+}
+
+static int on_cosign(struct link_conn *c, json_t *body)
+{
+    struct link_peer *p = c->peer;
+    struct xlog_checkpoint ck = p->ckpt_pending;
+    uint8_t msg[600];
+
+    if (json_integer_value(json_object_get(body, "size")) != ck.size ||
+        unhex_field(body, "cosig", ck.cosig, 64) != 0)
+        return 0; /* a cosignature of an older checkpoint: the newer one supersedes it */
+    snprintf(ck.cosigner, sizeof(ck.cosigner), "%s", p->row.name);
+    if (crypto_verify(p->pub, msg, xlog_cosign_msg(&ck, msg, sizeof(msg)), ck.cosig) != SH_OK) {
+        conn_close(c, "cosignature with a bad signature");
+        return -1;
+    }
+    p->cosigned_size = ck.size;
+    store_checkpoint(p, &ck);
+    return 0;
+}
+
 /* ---- positions (latest wins, not journaled) -------------------------------------------- */
 
 static void send_position(struct link_peer *p, const json_t *unit)
@@ -656,7 +935,7 @@ static int on_hello(struct link_conn *c, json_t *body)
     for (int s = 0; s < GATE_STREAMS; s++) {
         int64_t a = json_integer_value(json_array_get(applied, (size_t)s));
         p->scan[s] = p->prev[s] = p->acked[s] = a;
-        p->win_count[s] = p->win_head[s] = 0;
+        window_clear(p, s);
         p->queued[s] = p->applied[s];
         p->expecting[s] = 0;
         p->ack_sent[s] = 0;
@@ -675,35 +954,40 @@ static int on_hello(struct link_conn *c, json_t *body)
     return 0;
 }
 
-static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
+static int on_ping(struct link_conn *c, json_t *body)
+{
+    return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
+}
+
+static int on_pong(struct link_conn *c, json_t *body)
 {
     int64_t now = clock_now_ms();
 
+    c->peer->rtt_ms = (double)(now - json_integer_value(json_object_get(body, "t")));
+    c->peer->last_heartbeat_ms = now;
+    return 0;
+}
+
+/* One handler per frame type (frame_read has checked the type's range). A handler returns -1
+ * when it closed the connection. */
+static int (*const frame_handlers[FRAME_TYPE_MAX + 1])(struct link_conn *c, json_t *body) = {
+    [FRAME_HELLO] = on_hello,   [FRAME_ENTRY] = on_entry,   [FRAME_ACK] = on_ack,
+    [FRAME_EXPECT] = on_expect, [FRAME_REJECT] = on_reject, [FRAME_PING] = on_ping,
+    [FRAME_PONG] = on_pong,     [FRAME_POS] = on_pos,       [FRAME_CHECKPOINT] = on_checkpoint,
+    [FRAME_COSIGN] = on_cosign,
+};
+
+static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
+{
     if (!c->up && type != FRAME_HELLO) {
         conn_close(c, "frame before HELLO");
         return -1;
     }
-    switch (type) {
-    case FRAME_HELLO:
-        return c->up ? (conn_close(c, "second HELLO"), -1) : on_hello(c, body);
-    case FRAME_ENTRY:
-        return on_entry(c, body);
-    case FRAME_ACK:
-        return on_ack(c, body);
-    case FRAME_EXPECT:
-        return on_expect(c, body);
-    case FRAME_REJECT:
-        return on_reject(c, body);
-    case FRAME_PING:
-        return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
-    case FRAME_POS:
-        return on_pos(c, body);
-    case FRAME_PONG:
-        c->peer->rtt_ms = (double)(now - json_integer_value(json_object_get(body, "t")));
-        c->peer->last_heartbeat_ms = now;
-        return 0;
+    if (type == FRAME_HELLO && c->up) {
+        conn_close(c, "second HELLO");
+        return -1;
     }
-    return 0;
+    return frame_handlers[type](c, body);
 }
 
 static void pending_clear(struct link_peer *p)
@@ -1007,6 +1291,9 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
     int64_t now = clock_now_ms();
     struct link_conn *c, *next;
 
+    tree_refresh(l);
+    for (int i = 0; i < l->npeers; i++)
+        checkpoint_send(&l->peers[i]);
     for (c = l->conns; c; c = next) {
         next = c->next;
         if (!c->up)
@@ -1044,6 +1331,9 @@ static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
             p->applied[s] = p->queued[s] = link_in_get(l->cfg.rdb, p->row.name, s);
             p->acked[s] = p->scan[s] = p->prev[s] = link_out_get(l->cfg.rdb, p->row.name, s);
         }
+        struct xlog_checkpoint last;
+        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 1, &last) == SH_OK)
+            p->cosigned_size = last.size;
         p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
         p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
         p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);
@@ -1097,6 +1387,8 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
         getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&bound, &blen);
         l->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
     }
+    merkle_compact_init(&l->tree);
+    tree_refresh(l);
     l->heartbeat_ev = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
     event_add(l->heartbeat_ev, &hb);
     log_info("link.started", "listen=%s peers=%d heartbeat_s=%d", l->listen[0] ? l->listen : "-",
@@ -1174,10 +1466,13 @@ void link_free(struct link *l)
             event_free(l->peers[i].pump_ev);
         if (l->peers[i].recv_ev)
             event_free(l->peers[i].recv_ev);
+        for (int s = 0; s < GATE_STREAMS; s++)
+            window_clear(&l->peers[i], s);
         pending_clear(&l->peers[i]);
         free(l->peers[i].row.cert_pem);
     }
     free(l->peers);
+    free(l->leaves);
     if (l->heartbeat_ev)
         event_free(l->heartbeat_ev);
     SSL_CTX_free(l->server_ctx);

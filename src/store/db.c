@@ -65,6 +65,13 @@ static const char *const migrations[] = {
     "  UNIQUE(origin, channel, serial));"
     "CREATE INDEX messages_time ON messages(time_ms DESC, id DESC);"
     "CREATE INDEX messages_open ON messages(deadline_ms) WHERE ack_required=1 AND escalated=0;",
+    /* 4: the exchange log (Merkle leaves) and its checkpoints with cosignatures */
+    "CREATE TABLE xlog(idx INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction TEXT NOT NULL,"
+    "  ref TEXT NOT NULL, time_ms INTEGER NOT NULL, data BLOB NOT NULL, leaf BLOB NOT NULL);"
+    "CREATE INDEX xlog_ref ON xlog(direction, ref);"
+    "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  root BLOB NOT NULL, time_ms INTEGER NOT NULL, sig BLOB NOT NULL, cosigner TEXT,"
+    "  cosig BLOB, UNIQUE(origin, size));",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

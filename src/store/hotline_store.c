@@ -414,6 +414,25 @@ enum sh_err messages_list(struct store_db *db, const struct message_filter *f, j
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
 
+enum sh_err messages_unreceipted(struct store_db *db, const char *origin, char *id, size_t len)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT m.id FROM messages m WHERE m.origin=? AND "
+                                   "m.state='sent' AND NOT EXISTS (SELECT 1 FROM rejections r "
+                                   "WHERE r.direction='out' AND r.origin_seq=m.seq) "
+                                   "ORDER BY m.seq LIMIT 1");
+    enum sh_err rc = SH_ENOTFOUND;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, origin);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(id, len, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = SH_OK;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 enum sh_err messages_overdue(struct store_db *db, int64_t now_ms, json_t *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id FROM messages WHERE ack_required=1 AND "

@@ -60,6 +60,10 @@ struct message_filter {
 /* Appends matching messages, newest first, to `out`. */
 enum sh_err messages_list(struct store_db *db, const struct message_filter *f, json_t *out);
 
+/* The first message sent by `origin` that has neither a delivery receipt nor a signed
+ * rejection, into `id`. SH_ENOTFOUND when there is none (all accounted for). */
+enum sh_err messages_unreceipted(struct store_db *db, const char *origin, char *id, size_t len);
+
 /* Appends the ids of messages that need an acknowledgement, have none, are past their
  * deadline at `now_ms` and are not escalated yet. */
 enum sh_err messages_overdue(struct store_db *db, int64_t now_ms, json_t *out);

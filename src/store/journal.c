@@ -201,6 +201,20 @@ enum sh_err journal_read_released(struct store_db *db, int64_t after, const char
     return visit_rows(st, fn, arg);
 }
 
+enum sh_err journal_read_record(struct store_db *db, const char *kind, const char *record_id,
+                                journal_visit_fn fn, void *arg)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
+                                   "release,payload,prev_hash,hash,sig FROM journal "
+                                   "WHERE record_id=? AND kind=? ORDER BY seq");
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, record_id);
+    db_bind_text(st, 2, kind);
+    return visit_rows(st, fn, arg);
+}
+
 struct verify_state {
     int64_t expect_seq;
     uint8_t prev[ENTRY_HASH_LEN];

@@ -49,6 +49,10 @@ enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_
 enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
                                   const char *country, int limit, journal_visit_fn fn, void *arg);
 
+/* Calls `fn` for the entries of `kind` about `record_id`, in journal order. */
+enum sh_err journal_read_record(struct store_db *db, const char *kind, const char *record_id,
+                                journal_visit_fn fn, void *arg);
+
 /* Recomputes every hash from the first entry. Returns SH_OK, or SH_ECONFLICT with *bad_seq set
  * to the first entry whose hash, chain link or sequence is wrong. */
 enum sh_err journal_verify(struct store_db *db, int64_t *bad_seq);
