@@ -41,6 +41,8 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/units", PERM_READ, 0, api_units_list, "GET /api/v1/units"},
     {HTTP_GET, "/api/v1/stream", PERM_READ, 0, api_stream, "GET /api/v1/stream"},
     {HTTP_GET, "/api/v1/links", PERM_READ, 0, api_links, "GET /api/v1/links"},
+    {HTTP_POST, "/api/v1/links/{}/test", PERM_HOTLINE, 0, api_links_test,
+     "POST /api/v1/links/{peer}/test"},
     {HTTP_GET, "/api/v1/channels", PERM_READ, 0, api_channels_list, "GET /api/v1/channels"},
     {HTTP_POST, "/api/v1/channels", PERM_OPERATE, 1, api_channels_create, "POST /api/v1/channels"},
     {HTTP_POST, "/api/v1/messages", PERM_HOTLINE, 1, api_messages_create, "POST /api/v1/messages"},

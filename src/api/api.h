@@ -21,6 +21,7 @@
 
 struct stream_hub;
 struct link;
+struct linktest;
 
 /* What the routes need, owned by the node (node/serve.c); the API borrows all of it. */
 struct api_ctx {
@@ -30,9 +31,10 @@ struct api_ctx {
     struct writer *writer;
     struct stream_hub *hub;
     struct http_server *http;
-    struct link *link;   /* the federation link, NULL before it starts */
-    json_t *units;       /* uid -> latest unit document */
-    json_t *units_dirty; /* uid -> document not yet flushed to the track table */
+    struct link *link;         /* the federation link, NULL before it starts */
+    struct linktest *linktest; /* link tests, NULL before the link starts */
+    json_t *units;             /* uid -> latest unit document */
+    json_t *units_dirty;       /* uid -> document not yet flushed to the track table */
     int64_t started_ms;
     struct api_metrics *metrics;
 };

@@ -56,6 +56,7 @@ void api_units_post(struct api_call *call);
 void api_units_list(struct api_call *call);
 void api_stream(struct api_call *call);
 void api_links(struct api_call *call);
+void api_links_test(struct api_call *call);
 void api_channels_list(struct api_call *call);
 void api_channels_create(struct api_call *call);
 void api_messages_create(struct api_call *call);

@@ -15,6 +15,7 @@
 #include "domain/section.h"
 #include "domain/unit.h"
 #include "link/link.h"
+#include "node/linktest.h"
 #include "store/journal.h"
 #include "store/peers.h"
 
@@ -441,7 +442,33 @@ void api_links(struct api_call *call)
 
     rejections_list(call->api->rdb, 20, rejections);
     api_reply_json(call, 200,
-                   json_pack("{s:o,s:o}", "links", link_status(call->api->link),
-                             "recent_rejections", rejections),
+                   json_pack("{s:o,s:o,s:o}", "links", link_status(call->api->link),
+                             "recent_rejections", rejections, "last_test",
+                             linktest_status(call->api->linktest)),
                    NULL);
+}
+
+void api_links_test(struct api_call *call)
+{
+    struct sh_errinfo info = {0};
+    json_t *links = link_status(call->api->link), *l;
+    size_t i;
+    int known = 0;
+    enum sh_err rc;
+
+    json_array_foreach(links, i, l)
+    {
+        known |= strcmp(json_string_value(json_object_get(l, "peer")), call->param) == 0;
+    }
+    json_decref(links);
+    if (!known) {
+        api_reply_error(call, 404, "not_found", "peer", "no pinned peer %s", call->param);
+        return;
+    }
+    rc = linktest_start(call->api->linktest, &info);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    api_reply_json(call, 202, linktest_status(call->api->linktest), NULL);
 }

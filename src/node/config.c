@@ -56,6 +56,8 @@ static const struct key_def keys[] = {
     NUM("store", "max_units", KEY_INT, max_units, 1, 10000000),
     STR("link", "listen", link_listen),
     NUM("link", "heartbeat", KEY_INT, link_heartbeat_s, 1, 3600),
+    STR("link", "test_at", link_test_at),
+    NUM("link", "test_timeout", KEY_INT, link_test_timeout_s, 1, 3600),
 };
 
 void config_defaults(struct config *cfg)
@@ -75,6 +77,8 @@ void config_defaults(struct config *cfg)
     cfg->track_retention_h = 72;
     cfg->max_units = 100000;
     cfg->link_heartbeat_s = 5;
+    snprintf(cfg->link_test_at, sizeof(cfg->link_test_at), "06:00");
+    cfg->link_test_timeout_s = 60;
 }
 
 struct parse_ctx {
@@ -194,6 +198,13 @@ enum sh_err config_validate(const struct config *cfg, struct sh_errinfo *info)
     if (strcmp(cfg->border_left, cfg->border_right) == 0)
         return err_set(info, SH_EINVAL, "border.left",
                        "border.left and border.right must be different countries");
+    if (cfg->link_test_at[0] &&
+        (strlen(cfg->link_test_at) != 5 || cfg->link_test_at[2] != ':' ||
+         cfg->link_test_at[0] < '0' || cfg->link_test_at[0] > '2' || cfg->link_test_at[1] < '0' ||
+         cfg->link_test_at[1] > '9' || cfg->link_test_at[3] < '0' || cfg->link_test_at[3] > '5' ||
+         cfg->link_test_at[4] < '0' || cfg->link_test_at[4] > '9' ||
+         (cfg->link_test_at[0] == '2' && cfg->link_test_at[1] > '3')))
+        return err_set(info, SH_EINVAL, "test_at", "link.test_at must be HH:MM (UTC) or empty");
     if (log_parse_level(cfg->log_level, &lvl) < 0)
         return err_set(info, SH_EINVAL, "log_level",
                        "node.log_level must be debug, info, warn or error");
@@ -219,10 +230,13 @@ void config_write(const struct config *cfg, FILE *f)
             "# hours of unit tracks kept\ntrack_retention = %d\nmax_units = %d\n\n"
             "[link]\n# address the federation link accepts pinned peers on (empty: none)\n"
             "listen = %s\n# seconds between heartbeats; three missed mark the link down\n"
-            "heartbeat = %d\n",
+            "heartbeat = %d\n# HH:MM (UTC) of the daily link test message; empty: none\n"
+            "test_at = %s\n# seconds a link test waits for the partner's receipt\n"
+            "test_timeout = %d\n",
             cfg->name, cfg->country, cfg->log_level, cfg->http_listen,
             cfg->http_tls ? "true" : "false", cfg->http_max_body, cfg->http_max_conns,
             cfg->http_idle_timeout, cfg->http_stream_backlog, cfg->border_file, cfg->border_left,
             cfg->border_right, cfg->border_section_km, cfg->store_max_batch, cfg->unit_stale_s,
-            cfg->track_retention_h, cfg->max_units, cfg->link_listen, cfg->link_heartbeat_s);
+            cfg->track_retention_h, cfg->max_units, cfg->link_listen, cfg->link_heartbeat_s,
+            cfg->link_test_at, cfg->link_test_timeout_s);
 }

@@ -7,7 +7,8 @@
  *             left, right (ISO3 of the country on each side walking first point -> last),
  *             section_km
  *   [store]   max_batch, unit_stale, track_retention, max_units
- *   [link]    listen (federation link address; empty: accept no peers), heartbeat
+ *   [link]    listen (federation link address; empty: accept no peers), heartbeat,
+ *             test_at (HH:MM UTC of the daily link test; empty: none)
  *
  * Every key has a default except node.name and node.country. An unknown section or key, or a
  * bad value, is an error naming the file, the section and the key.
@@ -41,6 +42,8 @@ struct config {
     int max_units;
     char link_listen[128];
     int link_heartbeat_s;
+    char link_test_at[8];
+    int link_test_timeout_s;
 };
 
 /* Fills `cfg` with defaults (name and country empty). */

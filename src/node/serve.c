@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "link/link.h"
+#include "node/linktest.h"
 #include "net/http.h"
 #include "net/tls.h"
 #include "store/journal.h"
@@ -43,6 +44,7 @@ struct node {
     struct api_ctx api;
     struct crypto_key *key;
     struct link *link;
+    struct linktest *linktest;
     struct event *writer_ev, *units_ev, *poll_ev, *sigint_ev, *sigterm_ev, *deadline_ev;
     int escalating; /* escalation ops in flight */
     int data_version;
@@ -162,6 +164,7 @@ static void deadline_ev_cb(evutil_socket_t fd, short what, void *arg)
     json_t *ids = json_array(), *id;
     size_t i;
 
+    linktest_tick(n->linktest, clock_now_ms());
     if (n->writer == NULL || n->escalating > 0 ||
         messages_overdue(n->rdb, clock_now_ms(), ids) != SH_OK) {
         json_decref(ids);
@@ -205,6 +208,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     /* Stop taking connections, commit everything already accepted and answer it on the open
      * connections; the grace period lets those answers go out before the loop ends. */
     http_server_stop_accepting(n->http);
+    linktest_detach(n->linktest);
     link_shutdown(n->link);
     writer_stop(n->writer);
     n->writer = NULL;
@@ -250,6 +254,9 @@ static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_err
     if ((rc = link_start(n->base, &lc, &n->link, info)))
         return rc;
     n->api.link = n->link;
+    n->linktest = linktest_new(n->rdb, n->writer, n->cfg.name, n->cfg.link_test_at,
+                               n->cfg.link_test_timeout_s);
+    n->api.linktest = n->linktest;
     return SH_OK;
 }
 
@@ -310,6 +317,7 @@ static void node_close(struct node *n)
     link_shutdown(n->link);
     writer_stop(n->writer);
     link_free(n->link);
+    linktest_free(n->linktest);
     crypto_key_free(n->key);
     stream_hub_free(n->hub);
     api_free(&n->api);

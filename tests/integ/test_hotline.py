@@ -147,6 +147,28 @@ class HotlineTest(NodeTest):
         self.assertEqual(p.returncode, 2)
         self.assertIn("SARHAD_TOKEN", p.stderr)
 
+    def test_link_test_on_demand_passes_and_fails_with_an_alarm(self):
+        a, b = self.a, self.b
+        st, _, body = a.request("POST", "/api/v1/links/IR-EAST/test")
+        self.assertEqual((st, body["state"]), (202, "pending"), body)
+        self.assertError(a.request("POST", "/api/v1/links/NOBODY/test"), 404)
+        done = wait_for(lambda: (lambda t: t if t and t["state"] != "pending" else None)(
+            a.request("GET", "/api/v1/links")[2]["last_test"]), what="link test result")
+        self.assertEqual(done["state"], "passed", done)
+        self.assertGreaterEqual(done["round_trip_ms"], 0)
+        # with the partner gone, the test fails and raises an alarm on the stream/journal
+        b.stop()
+        a.stop()
+        a.set_conf({("link", "test_timeout"): "2"})
+        a.start()
+        st, _, _ = a.request("POST", "/api/v1/links/IR-EAST/test")
+        self.assertEqual(st, 202)
+        failed = wait_for(lambda: (lambda t: t if t and t["state"] == "failed" else None)(
+            a.request("GET", "/api/v1/links")[2]["last_test"]), timeout=15, what="failure")
+        self.assertTrue(failed["message"])
+        wait_for(lambda: any(e["kind"] == "link.alarm" for e in a.journal()), what="alarm")
+        self.assertIn("link.test_failed", a.read_log())
+
     def test_rules(self):
         a = self.a
         long_body = " ".join(["word"] * 201)
