@@ -71,8 +71,37 @@ def main():
                 latencies.append((time.time() - sent) * 1000)
                 time.sleep(0.1)
 
-        prober = threading.Thread(target=urgent_prober, daemon=True)
-        prober.start()
+        flash_sent, flash_back = {}, {}
+
+        def flash_sender():
+            # FLASH hotline messages at 100/s, on the urgent stream, behind the bulk backlog.
+            c = a.conn()
+            while not stop.is_set():
+                t = time.time()
+                st, _, m = a.request("POST", "/api/v1/messages",
+                                     {"channel": "node-to-node", "precedence": "FLASH",
+                                      "subject": "bench", "body": "flash during catch-up"},
+                                     conn=c)
+                if st == 201:
+                    flash_sent[m["id"]] = t
+                time.sleep(max(0.0, 0.01 - (time.time() - t)))
+
+        def receipt_reader():
+            # B's signed delivery receipts come back to A as journal entries on A's stream.
+            from test_stream import SSE
+            sse = SSE(a)
+            while not stop.is_set():
+                try:
+                    ev = sse.events(1, timeout=2, kinds={"hotline.receipt"})[0]
+                except TimeoutError:
+                    continue
+                flash_back.setdefault(ev["data"]["payload"]["message"], time.time())
+            sse.close()
+
+        threads = [threading.Thread(target=f, daemon=True)
+                   for f in (urgent_prober, flash_sender, receipt_reader)]
+        for t in threads:
+            t.start()
         while True:
             link = a.links()[0]
             head = a.request("GET", "/api/v1/health")[2]["journal_seq"]
@@ -81,8 +110,11 @@ def main():
                 break
             time.sleep(0.2)
         elapsed = time.time() - t0
+        time.sleep(2)  # let the last receipts come back
         stop.set()
-        prober.join(timeout=30)
+        for t in threads:
+            t.join(timeout=30)
+        flash = [(flash_back[i] - t) * 1000 for i, t in flash_sent.items() if i in flash_back]
         rate = backlog / elapsed
         print("| measure | value |")
         print("|---|---|")
@@ -93,6 +125,10 @@ def main():
         print(f"| urgent entries timed during catch-up | {len(latencies)} |")
         print(f"| urgent latency p50 / p99 / max | {pct(latencies, 50):.1f} / "
               f"{pct(latencies, 99):.1f} / {max(latencies or [0]):.1f} ms |")
+        print(f"| FLASH messages sent at ~100/s during catch-up / receipts back | "
+              f"{len(flash_sent)} / {len(flash)} |")
+        print(f"| FLASH send -> signed receipt back on A, p50 / p99 / max | "
+              f"{pct(flash, 50):.1f} / {pct(flash, 99):.1f} / {max(flash or [0]):.1f} ms |")
     finally:
         for n in (a, b):
             if n.proc:
