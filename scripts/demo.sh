@@ -41,6 +41,16 @@ api "$T2" -X POST "$U2/events" -d '{"category":"UNAUTHORISED_CROSSING","impact":
 api "$T1" -X POST "$U1/units/PK-FC-101/position" -d '{"lat":28.98,"lon":61.60,"callsign":"Taftan-1","side":"PAK","speed":4.2,"course":180}'
 api "$T1" -X PATCH "$U1/sections/12" -d '{"impact":"HIGH","fence":"UNDER_CONSTRUCTION","command":"Taftan Wing"}'
 sleep 1
+# The hotline: PK-SOUTH sends a FLASH on the node-to-node channel; IR-EAST acknowledges it.
+MID=$(curl -sf -H "Authorization: Bearer $T1" -H 'Content-Type: application/json' "$U1/messages" \
+      -d '{"channel":"node-to-node","precedence":"FLASH","subject":"Armed group crossing","body":"Armed group of 8 moving west near pillar 162. Request block on your side."}' |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for i in $(seq 1 50); do
+    curl -sf -H "Authorization: Bearer $T2" "$U2/messages/$MID" >/dev/null && break
+    sleep 0.1
+done
+api "$T2" -X POST "$U2/messages/$MID/ack" -d '{"ack":"WILCO","remark":"blocking at pillar 162"}'
+sleep 1
 cat <<MSG
 
   sarhad demo: two federated nodes are running.
@@ -56,6 +66,12 @@ cat <<MSG
     curl -N -H "Authorization: Bearer $T2" "$U2/stream"
     curl -H "Authorization: Bearer $T1" -H 'Content-Type: application/json' \\
          -d '{"category":"ARMED_ATTACK","impact":"HIGH","lat":27.2,"lon":63.3,"release":["IRN"]}' $U1/events
+  The hotline: a FLASH from PK-SOUTH, acknowledged WILCO by IR-EAST:
+    SARHAD_URL=http://127.0.0.1:$P1 SARHAD_TOKEN=$T1 $BIN inbox
+    SARHAD_URL=http://127.0.0.1:$P2 SARHAD_TOKEN=$T2 $BIN send --precedence IMMEDIATE "Patrol 3 at km 212"
+  Prove later what was said and acknowledged (after the next heartbeat's checkpoint):
+    $BIN audit prove --dir demo/pk-south --message $MID --out demo/proof.json
+    $BIN audit check-proof demo/proof.json
   The journal of each node, with origins and signatures:
     $BIN journal --dir demo/ir-east | tail -2
 

@@ -51,7 +51,8 @@ class CliTest(NodeTest):
                 self.assertIn(words, p.stderr)
 
     def test_every_command_has_help(self):
-        for cmd in ("init", "serve", "user", "journal", "version"):
+        for cmd in ("init", "serve", "user", "journal", "version", "cert", "peer", "send",
+                    "inbox", "ack", "audit"):
             with self.subTest(cmd=cmd):
                 p = run(cmd, "--help")
                 self.assertIn("usage: sarhad " + cmd, p.stdout)
