@@ -58,7 +58,14 @@ static void client_pump(struct client *cl);
 static char *frame_format(const struct journal_entry *e, size_t *len)
 {
     json_t *j = entry_to_json(e);
-    char *data = j ? json_dumps(j, JSON_COMPACT) : NULL, *out = NULL;
+    char *data, *out = NULL;
+
+    /* FLASH is flagged where a watch floor sees it first. */
+    const char *prec =
+        json_string_value(json_object_get(json_object_get(j, "payload"), "precedence"));
+    if (j && strcmp(e->kind, "hotline.message") == 0 && prec && strcmp(prec, "FLASH") == 0)
+        json_object_set_new(j, "flash", json_true());
+    data = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
     json_decref(j);
     if (data == NULL)

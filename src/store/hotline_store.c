@@ -319,13 +319,39 @@ static enum sh_err channel_seen(struct store_tx *tx, const json_t *doc, const ch
     return step_done(tx->db, st, "channel_seen");
 }
 
-/* A partner's message arrived: store it and make the node's delivery receipt at once. */
+/* The highest serial stored for (originator, channel), 0 if none. */
+static int64_t last_serial(struct store_db *db, const json_t *doc)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(serial),0) FROM messages "
+                                   "WHERE origin=? AND channel=?");
+    int64_t n = 0;
+
+    if (st == NULL)
+        return 0;
+    db_bind_text(st, 1, json_string_value(json_object_get(doc, "originator")));
+    db_bind_text(st, 2, json_string_value(json_object_get(doc, "channel")));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+/* A partner's message arrived: store it (marking a gap in the channel's serials, so that the
+ * reader sees a message is missing) and make the node's delivery receipt at once. */
 static enum sh_err message_received(struct store_tx *tx, const struct journal_entry *e,
                                     const json_t *doc, const char *peer_country_code)
 {
     char ts[32], rid[220];
-    json_t *receipt;
-    enum sh_err rc = message_insert(tx, doc, "received", e->seq);
+    json_t *receipt, *stored = json_deep_copy(doc);
+    int64_t prev = last_serial(tx->db, doc);
+    enum sh_err rc;
+
+    if (json_integer_value(json_object_get(doc, "serial")) > prev + 1)
+        json_object_set_new(stored, "missing_serials",
+                            json_pack("[I,I]", (json_int_t)(prev + 1),
+                                      json_integer_value(json_object_get(doc, "serial")) - 1));
+    rc = message_insert(tx, stored, "received", e->seq);
+    json_decref(stored);
 
     if (rc != SH_OK)
         return rc;

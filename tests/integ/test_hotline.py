@@ -21,7 +21,9 @@ class HotlineTest(NodeTest):
         return m if st == 200 else None
 
     def test_flash_is_delivered_and_acknowledged(self):
+        from test_stream import SSE
         a, b = self.a, self.b
+        stream_b = SSE(b)
         st, hdrs, m = a.request("POST", "/api/v1/messages",
                                 {"channel": "node-to-node", "precedence": "FLASH",
                                  "subject": "Armed group crossing",
@@ -34,6 +36,10 @@ class HotlineTest(NodeTest):
         self.assertEqual(hdrs["location"], "/api/v1/messages/PK-SOUTH:node-to-node:1")
         got = wait_for(lambda: self.msg(b, m["id"]), what="message on B")
         self.assertEqual(got["state"], "received")
+        self.assertNotIn("missing_serials", got)
+        flagged = stream_b.events(1, kinds={"hotline.message"})[0]["data"]
+        self.assertTrue(flagged.get("flash"), flagged)
+        stream_b.close()
         self.assertEqual(got["body"], m["body"])
         self.assertFalse(got["overdue"])
         sent = wait_for(lambda: (lambda x: x if x and x["state"] == "delivered" else None)(

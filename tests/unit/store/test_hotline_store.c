@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "domain/hotline.h"
 #include "store/hotline_store.h"
+#include "store/journal.h"
 #include "store/writer.h"
 
 static char dir[64], path[128];
@@ -108,10 +109,46 @@ static void test_serials_deadline_and_escalation(void **state)
     assert_string_equal(first, id1);
 }
 
+static enum sh_err receive_serial3(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    json_t *doc =
+        json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", "IR-EAST:c9:3", "channel",
+                  "c9", "serial", 3, "originator", "IR-EAST", "precedence", "ROUTINE", "time",
+                  "2026-11-28T14:02:00Z", "deadline", "2026-11-28T20:02:00Z", "ack_required", 0,
+                  "dtg", "281402ZNOV26", "body", "x");
+    struct journal_entry e = {0};
+    enum sh_err rc;
+
+    snprintf(e.kind, sizeof(e.kind), "hotline.message");
+    snprintf(e.record_id, sizeof(e.record_id), "IR-EAST:c9:3");
+    snprintf(e.origin, sizeof(e.origin), "IR-EAST");
+    e.seq = 99;
+    rc = hotline_replica_apply(tx, &e, doc, "IRN", info);
+    json_decref(doc);
+    return rc;
+}
+
+/* Serials 1 and 2 never arrived: the reader is told. */
+static void test_gap_in_serials_is_visible(void **state)
+{
+    struct sh_errinfo info;
+    json_t *msg;
+
+    assert_int_equal(store_tx_run(db, "PK-SOUTH", receive_serial3, NULL, &info), SH_OK);
+    assert_int_equal(messages_get(db, "IR-EAST:c9:3", &msg), SH_OK);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(msg, "missing_serials"), 0)),
+                     1);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(msg, "missing_serials"), 1)),
+                     2);
+    assert_string_equal(json_string_value(json_object_get(msg, "state")), "received");
+    json_decref(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serials_deadline_and_escalation),
+        cmocka_unit_test(test_gap_in_serials_is_visible),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
