@@ -51,6 +51,7 @@ struct http_conn {
     void *on_close_arg;
     http_close_fn on_drain;
     void *on_drain_arg;
+    struct event *resume_ev; /* reads the next pipelined request on a later loop turn */
     char peer[64];
     struct http_conn *prev, *next;
 };
@@ -501,6 +502,8 @@ static void conn_free(struct http_conn *c)
     conn_unlink(c);
     if (c->bev)
         bufferevent_free(c->bev);
+    if (c->resume_ev)
+        event_free(c->resume_ev);
     free(c);
 }
 
@@ -532,6 +535,14 @@ static void conn_lost(struct http_conn *c)
 static void read_cb(struct bufferevent *bev, void *arg)
 {
     conn_process(arg);
+}
+
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_conn *c = arg;
+
+    if (c->bev && c->state == CONN_READ_HEAD)
+        conn_process(c);
 }
 
 static void write_cb(struct bufferevent *bev, void *arg)
@@ -568,6 +579,9 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
     if (c == NULL)
         abort();
+    c->resume_ev = event_new(srv->base, -1, 0, resume_cb, c);
+    if (c->resume_ev == NULL)
+        abort();
     if (sa->sa_family == AF_INET) {
         struct sockaddr_in *sin = (struct sockaddr_in *)sa;
         inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
@@ -590,6 +604,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     }
     if (c->bev == NULL) {
         evutil_closesocket(fd);
+        event_free(c->resume_ev);
         free(c);
         return;
     }
@@ -699,6 +714,7 @@ static void conn_finish_request(struct http_conn *c, struct http_request *req)
     c->on_close = NULL;
     c->on_drain = NULL;
     if (c->bev == NULL) {
+        event_free(c->resume_ev);
         free(c); /* dead shell: already unlinked */
         return;
     }
@@ -706,8 +722,10 @@ static void conn_finish_request(struct http_conn *c, struct http_request *req)
         conn_linger(c);
         return;
     }
+    /* Not conn_process() here: answering inside a handler would recurse once per pipelined
+     * request, and a client could grow the stack until the node falls over. */
     c->state = CONN_READ_HEAD;
-    conn_process(c);
+    event_active(c->resume_ev, EV_TIMEOUT, 0);
 }
 
 void http_respond(struct http_request *req, int status, const char *content_type,

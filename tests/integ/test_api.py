@@ -174,6 +174,24 @@ class ApiTest(NodeTest):
                 self.assertIn(b'{"error":{', reply)
         self.assertEqual(self.n.request("GET", "/api/v1/health")[0], 200)
 
+    def test_pipelined_requests_are_answered_in_order_without_recursion(self):
+        n = 20000
+        req = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        head = (b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                self.n.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 2\r\n\r\n{}")
+        with socket.create_connection(("127.0.0.1", self.n.port), timeout=30) as s:
+            s.sendall(head + req * n)
+            data = b""
+            while data.count(b"HTTP/1.1 ") < n + 1:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+        self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data[:200])  # {} lacks fields
+        self.assertEqual(data.count(b"HTTP/1.1 200 OK"), n)
+        self.assertEqual(self.n.request("GET", "/api/v1/health")[0], 200)
+
     def test_sections(self):
         st, _, body = self.n.request("GET", "/api/v1/sections")
         self.assertEqual(st, 200)
