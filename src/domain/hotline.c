@@ -208,6 +208,17 @@ enum sh_err hotline_message_check(const json_t *doc, struct sh_errinfo *info)
     if (!json_is_integer(json_object_get(doc, "serial")) ||
         json_integer_value(json_object_get(doc, "serial")) < 1)
         return err_set(info, SH_EINVAL, "serial", "'serial' must be a positive integer");
+    /* A node speaks only for itself, and a message's id is what its fields say it is. */
+    const char *originator = json_string_value(json_object_get(doc, "originator"));
+    const char *origin = json_string_value(json_object_get(doc, "origin"));
+    char id[200];
+    if (origin == NULL || strcmp(originator, origin) != 0)
+        return err_set(info, SH_EINVAL, "originator", "'originator' must be the sending node");
+    snprintf(id, sizeof(id), "%s:%s:%lld", originator,
+             json_string_value(json_object_get(doc, "channel")),
+             (long long)json_integer_value(json_object_get(doc, "serial")));
+    if (strcmp(id, json_string_value(json_object_get(doc, "id"))) != 0)
+        return err_set(info, SH_EINVAL, "id", "'id' must be ORIGINATOR:CHANNEL:SERIAL (%s)", id);
     if (json_object_get(doc, "template")) {
         json_t *norm = NULL;
         rc = template_validate(json_string_value(json_object_get(doc, "template")),

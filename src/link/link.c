@@ -134,6 +134,8 @@ struct replica_op {
     int stream;
     struct journal_entry entry;
     json_t *doc;
+    int64_t prev;     /* the stream position this entry follows */
+    int late_refusal; /* refused by the store rather than by the gate */
     char reason[200]; /* non-empty: refuse the entry with this reason */
 };
 
@@ -547,18 +549,38 @@ static enum sh_err log_received(struct store_tx *tx, struct replica_op *r)
     return rc;
 }
 
+/* Applies one received entry in the writer's transaction. Entries of a stream apply strictly
+ * after one another: if the one before this failed (and was rolled back), this one fails too
+ * rather than leave a hole, and the link starts over from the last applied position. An entry
+ * that can never apply (it refers to a message we do not have, it clashes with a record) is
+ * refused, with a reason the sender is sent, instead of blocking the stream for ever. */
 static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
     struct replica_op *r = arg;
-    enum sh_err rc = log_received(tx, r);
+    const char *peer = r->peer->row.name;
+    enum sh_err rc;
 
-    if (rc != SH_OK)
+    if (link_in_get(tx->db, peer, r->stream) != r->prev)
+        return err_set(info, SH_ECONFLICT, "prev", "the entry before %lld was not applied",
+                       (long long)r->entry.origin_seq);
+    if ((rc = log_received(tx, r)))
         return rc;
-    if (r->reason[0])
-        return rejection_add(tx, r->peer->row.name, "in", r->stream, r->entry.origin_seq, r->reason,
-                             tx->now_ms, NULL);
-    return replica_apply(tx, r->peer->row.name, r->peer->row.country, r->stream, &r->entry, r->doc,
-                         info);
+    if (r->reason[0] == '\0') {
+        if ((rc = db_exec(tx->db, "SAVEPOINT replica")))
+            return rc;
+        rc = replica_apply(tx, peer, r->peer->row.country, r->stream, &r->entry, r->doc, info);
+        if (rc == SH_OK || rc == SH_EDB || rc == SH_EEXISTS) {
+            db_exec(tx->db, "RELEASE replica");
+            return rc;
+        }
+        db_exec(tx->db, "ROLLBACK TO replica");
+        db_exec(tx->db, "RELEASE replica");
+        snprintf(r->reason, sizeof(r->reason), "%.190s",
+                 info->message[0] ? info->message : err_str(rc));
+        r->late_refusal = 1; /* counted and logged by replica_op_done, on the loop */
+    }
+    return rejection_add(tx, peer, "in", r->stream, r->entry.origin_seq, r->reason, tx->now_ms,
+                         NULL);
 }
 
 static void replica_op_done(struct writer_op *op)
@@ -568,6 +590,13 @@ static void replica_op_done(struct writer_op *op)
     int s = r->stream;
 
     p->inflight--;
+    if (r->late_refusal && op->result == SH_OK) {
+        char q[256];
+        p->rejected_in++;
+        log_warn("link.refused_entry", "peer=%s origin_seq=%lld reason=%s", p->row.name,
+                 (long long)r->entry.origin_seq,
+                 log_quote(r->reason, strlen(r->reason), q, sizeof(q)));
+    }
     if (op->result == SH_OK || op->result == SH_EEXISTS) {
         if (r->entry.origin_seq > p->applied[s])
             p->applied[s] = r->entry.origin_seq;
@@ -680,6 +709,7 @@ static int on_entry(struct link_conn *c, json_t *body)
     }
     r->peer = p;
     r->stream = stream;
+    r->prev = prev;
     r->op = (struct writer_op){.apply = replica_op_apply,
                                .arg = r,
                                .done = replica_op_done,
@@ -787,9 +817,11 @@ static const char *checkpoint_check(struct link_peer *p, json_t *body, struct xl
         return xlog_checkpoint_last(p->link->cfg.rdb, p->row.name, 1, &base) == SH_ENOTFOUND
                    ? NULL
                    : "checkpoint without a proof from the last one we cosigned";
-    if (xlog_checkpoint_at(p->link->cfg.rdb, p->row.name, from, &base) != SH_OK ||
-        base.cosigner[0] == '\0')
-        return "checkpoint proves from a size we never cosigned";
+    /* Only from the latest we cosigned: a proof from an older one could carry a forked
+     * history past the newer one. */
+    if (xlog_checkpoint_last(p->link->cfg.rdb, p->row.name, 1, &base) != SH_OK ||
+        base.size != from || c->size < from)
+        return "checkpoint does not extend the last one we cosigned";
     json_array_foreach(proof, i, v)
     {
         const char *s = json_string_value(v);
@@ -821,9 +853,10 @@ static int on_checkpoint(struct link_conn *c, json_t *body)
     store_checkpoint(p, &ck);
     hexn(ck.root, 32, roothex);
     hexn(ck.cosig, 64, cosighex);
-    return send_frame(c, FRAME_COSIGN,
-                      json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex,
-                                "time", (json_int_t)ck.time_ms, "cosig", cosighex));
+    send_frame(c, FRAME_COSIGN,
+               json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex,
+                         "time", (json_int_t)ck.time_ms, "cosig", cosighex));
+    return 0;
 }
 
 static int on_cosign(struct link_conn *c, json_t *body)
@@ -956,7 +989,11 @@ static int on_hello(struct link_conn *c, json_t *body)
 
 static int on_ping(struct link_conn *c, json_t *body)
 {
-    return send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", json_object_get(body, "t")));
+    json_t *t = json_object_get(body, "t");
+
+    if (json_is_integer(t))
+        send_frame(c, FRAME_PONG, json_pack("{s:O}", "t", t));
+    return 0; /* -1 only ever means "closed" */
 }
 
 static int on_pong(struct link_conn *c, json_t *body)
@@ -1334,6 +1371,8 @@ static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
         struct xlog_checkpoint last;
         if (xlog_checkpoint_last(l->cfg.rdb, l->node, 1, &last) == SH_OK)
             p->cosigned_size = last.size;
+        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 0, &last) == SH_OK)
+            p->ckpt_sent_size = last.size; /* never sign one size twice with two times */
         p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
         p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
         p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);

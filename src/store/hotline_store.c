@@ -20,7 +20,7 @@ static enum sh_err step_done(struct store_db *db, sqlite3_stmt *st, const char *
     sqlite3_clear_bindings(st);
     if (rc == SQLITE_DONE)
         return SH_OK;
-    if (rc == SQLITE_CONSTRAINT)
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) /* extended result codes are on */
         return SH_EEXISTS;
     log_error("db.error", "op=%s reason=\"%s\"", op, sqlite3_errmsg(db_handle(db)));
     return SH_EDB;
@@ -217,7 +217,7 @@ static const char sql_acked_here[] =
     "WHERE id=?2 AND origin<>?3 AND json_extract(doc,'$.ack') IS NULL";
 static const char sql_acked_there[] =
     "UPDATE messages SET doc=json_set(doc,'$.ack',json(?1)),state='acknowledged' "
-    "WHERE id=?2 AND origin=?3";
+    "WHERE id=?2 AND origin=?3 AND json_extract(doc,'$.ack') IS NULL";
 static const char sql_escalated[] =
     "UPDATE messages SET doc=json_set(doc,'$.escalated',json(?1)),escalated=1 "
     "WHERE id=?2 AND ?3 IS NOT NULL";

@@ -81,8 +81,15 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
             op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
         return;
     }
-    for (struct writer_op *op = batch; op; op = op->next, n++)
+    for (struct writer_op *op = batch; op; op = op->next, n++) {
+        /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
+         * after that would commit on its own, outside the batch. Fail it instead. */
+        if (sqlite3_get_autocommit(db_handle(w->db))) {
+            op->result = err_set(&op->info, SH_EDB, "", "the transaction was aborted");
+            continue;
+        }
         apply_one(&tx, op);
+    }
     if (db_exec(w->db, "COMMIT")) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)

@@ -155,6 +155,7 @@ enum sh_err xlog_checkpoint_put(struct store_tx *tx, const struct xlog_checkpoin
     sqlite3_stmt *st =
         db_stmt(tx->db, "INSERT INTO checkpoints(origin,size,root,time_ms,sig,cosigner,cosig) "
                         "VALUES(?,?,?,?,?,?,?) ON CONFLICT(origin,size) DO UPDATE SET "
+                        "root=excluded.root,time_ms=excluded.time_ms,sig=excluded.sig,"
                         "cosigner=excluded.cosigner,cosig=excluded.cosig "
                         "WHERE excluded.cosig IS NOT NULL");
     int rc;

