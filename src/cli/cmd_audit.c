@@ -194,6 +194,9 @@ int cmd_audit(int argc, char **argv)
         {"dir", 1, "node directory (verify, prove)", NULL},
         {"message", 1, "hotline message id (prove)", NULL},
         {"out", 1, "file to write the proof to (prove; default stdout)", NULL},
+        {"origin-fp", 1, "SHA-256 fingerprint the origin's certificate must have (check-proof)",
+         NULL},
+        {"peer-fp", 1, "SHA-256 fingerprint the peer's certificate must have (check-proof)", NULL},
         {NULL, 0, NULL, NULL},
     };
     struct audit a;
@@ -215,7 +218,7 @@ int cmd_audit(int argc, char **argv)
             cli_error("audit", "check-proof takes the proof FILE");
             return CLI_USAGE;
         }
-        return proof_check(pos[1]);
+        return proof_check(pos[1], opts[3].value, opts[4].value);
     }
     if (npos != 1 || (strcmp(pos[0], "verify") != 0 && strcmp(pos[0], "prove") != 0)) {
         cli_error("audit", "say verify, prove or check-proof (see --help)");

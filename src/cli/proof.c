@@ -196,6 +196,7 @@ out:
 struct checker {
     json_t *proof;
     uint8_t origin_pub[32], peer_pub[32];
+    char origin_fp[65], peer_fp[65];
     const char *origin, *peer;
     char why[300];
 };
@@ -284,7 +285,8 @@ static int check_inclusion(struct checker *k, const uint8_t *leaf_data, size_t l
     return 0;
 }
 
-static int load_party(struct checker *k, const char *key, uint8_t pub[32], const char **name)
+static int load_party(struct checker *k, const char *key, uint8_t pub[32], const char **name,
+                      char fp[65])
 {
     json_t *party = json_object_get(k->proof, key);
     const char *cert = json_string_value(json_object_get(party, "cert"));
@@ -294,11 +296,12 @@ static int load_party(struct checker *k, const char *key, uint8_t pub[32], const
     if (*name == NULL || cert == NULL || crypto_cert_inspect(cert, strlen(cert), &ci) != SH_OK)
         return bad(k, "a node's certificate in the proof is unreadable");
     memcpy(pub, ci.public_key, 32);
+    memcpy(fp, ci.fingerprint, 65);
     return 0;
 }
 
 /* Checks a receipt or acknowledgement entry by the peer about the message. */
-static int check_reply(struct checker *k, const char *key, json_t **doc)
+static int check_reply(struct checker *k, const char *key, const char *kind, json_t **doc)
 {
     struct journal_entry e;
     uint8_t sig[64], *wire = NULL;
@@ -314,14 +317,25 @@ static int check_reply(struct checker *k, const char *key, json_t **doc)
     if (rc < 0)
         return rc;
     *doc = json_loadb(e.payload, e.payload_len, 0, NULL);
-    if (strcmp(e.origin, k->peer) != 0 ||
+    if (strcmp(e.origin, k->peer) != 0 || strcmp(e.kind, kind) != 0 ||
         strcmp(or_default(json_string_value(json_object_get(*doc, "message")), ""),
                or_default(json_string_value(json_object_get(k->proof, "message")), "")) != 0)
         return bad(k, "a receipt or acknowledgement is not the peer's about this message");
     return 0;
 }
 
-int proof_check(const char *path)
+/* The entry must be the message the proof names, made by the node it names. */
+static int check_claims(struct checker *k, const struct journal_entry *e)
+{
+    const char *id = or_default(json_string_value(json_object_get(k->proof, "message")), "");
+
+    if (strcmp(e->kind, "hotline.message") != 0 || strcmp(e->record_id, id) != 0 ||
+        strcmp(e->origin, k->origin) != 0)
+        return bad(k, "the signed entry is not the message the proof names");
+    return 0;
+}
+
+int proof_check(const char *path, const char *expect_origin, const char *expect_peer)
 {
     struct checker k = {0};
     struct journal_entry e;
@@ -339,11 +353,16 @@ int proof_check(const char *path)
     }
     if (strcmp(or_default(json_string_value(json_object_get(k.proof, "format")), ""),
                "sarhad-proof-v1") ||
-        load_party(&k, "origin", k.origin_pub, &k.origin) ||
-        load_party(&k, "peer", k.peer_pub, &k.peer) ||
+        load_party(&k, "origin", k.origin_pub, &k.origin, k.origin_fp) ||
+        load_party(&k, "peer", k.peer_pub, &k.peer, k.peer_fp) ||
+        (expect_origin && strcmp(expect_origin, k.origin_fp) != 0 &&
+         bad(&k, "the origin's key is not the one expected (--origin-fp)")) ||
+        (expect_peer && strcmp(expect_peer, k.peer_fp) != 0 &&
+         bad(&k, "the peer's key is not the one expected (--peer-fp)")) ||
         entry_check(&k, json_object_get(k.proof, "entry"), k.origin_pub, &e, sig, &wire, &len) ||
-        check_inclusion(&k, wire, len + 64, &c) || check_reply(&k, "receipt", &receipt) ||
-        check_reply(&k, "ack", &ack)) {
+        check_claims(&k, &e) || check_inclusion(&k, wire, len + 64, &c) ||
+        check_reply(&k, "receipt", "hotline.receipt", &receipt) ||
+        check_reply(&k, "ack", "hotline.ack", &ack)) {
         printf("INVALID: %s\n", k.why[0] ? k.why : "not a sarhad proof");
         goto out;
     }
@@ -364,6 +383,10 @@ int proof_check(const char *path)
                or_default(json_string_value(json_object_get(ack, "ack")), "?"),
                or_default(json_string_value(json_object_get(ack, "by")), "?"),
                or_default(json_string_value(json_object_get(ack, "time")), "?"), k.peer);
+    printf("  keys: %s %s, %s %s\n"
+           "  (the proof carries its own certificates: compare these fingerprints with the ones\n"
+           "   the nodes' operators exchanged, or pass --origin-fp and --peer-fp)\n",
+           k.origin, k.origin_fp, k.peer, k.peer_fp);
     ret = CLI_OK;
 out:
     free(wire);

@@ -26,7 +26,9 @@
 int proof_write(struct store_db *db, const struct config *cfg, const char *own_cert,
                 const uint8_t (*leaves)[32], size_t nleaves, const char *id, const char *out_path);
 
-/* Verifies the proof in `path` and prints what it establishes. Returns a CLI exit status. */
-int proof_check(const char *path);
+/* Verifies the proof in `path` and prints what it establishes, with the fingerprints of the
+ * keys that signed it; `expect_origin` / `expect_peer` (or NULL) are fingerprints the keys must
+ * have. Returns a CLI exit status. */
+int proof_check(const char *path, const char *expect_origin, const char *expect_peer);
 
 #endif

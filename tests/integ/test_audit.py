@@ -54,6 +54,15 @@ class AuditTest(NodeTest):
         self.assertIn("cosigned by IR-EAST", p.stdout)
         self.assertIn("delivered to IR-EAST", p.stdout)
         self.assertIn("acknowledged WILCO", p.stdout)
+        # pinned to the right keys it passes, to any other key it fails
+        fp_a = run("cert", "--dir", self.a.dir).stderr.split()[-1]
+        fp_b = run("cert", "--dir", self.b.dir).stderr.split()[-1]
+        self.assertIn(fp_a, p.stdout)
+        p = run("audit", "check-proof", path, "--origin-fp", fp_a, "--peer-fp", fp_b,
+                check=False)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = run("audit", "check-proof", path, "--origin-fp", fp_b, check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
         with open(path) as f:
             proof = json.load(f)
         # one changed byte anywhere that matters breaks it
@@ -64,6 +73,7 @@ class AuditTest(NodeTest):
             lambda d: d["inclusion"].__setitem__(0, "11" * 32) if d["inclusion"] else
             d.__setitem__("leaf_index", 5),
             lambda d: d["checkpoint"].__setitem__("cosig", "22" * 64),
+            lambda d: d.__setitem__("message", "PK-SOUTH:node-to-node:99"),
             lambda d: d["receipt"].__setitem__("payload", d["receipt"]["payload"].replace(
                 "IR-EAST", "XX-FAKE")),
         ):
