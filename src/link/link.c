@@ -18,7 +18,9 @@
  *
  * Memory per link is bounded: frames <= FRAME_MAX, input stops being read above that, the
  * sender's window (WINDOW entries per stream) bounds what is unacknowledged, and the receiver
- * holds at most PENDING_MAX frames per stream: a peer that sends beyond its window is cut off.
+ * holds at most PENDING_MAX frames per stream and PENDING_BYTES_MAX bytes: a peer that sends
+ * beyond that is cut off. At most MAX_UNIDENTIFIED connections may be handshaking, each for
+ * HANDSHAKE_TIMEOUT_S.
  * The receiver never has to stop reading a well-behaved peer, so an urgent frame is read as
  * soon as it arrives even while bulk entries wait for the writer.
  */
@@ -55,11 +57,13 @@
 #define BULK_LOW_WATER (16 * 1024)
 #define MAX_INFLIGHT 512         /* bulk entries handed to the writer and not yet done, per peer */
 #define PENDING_MAX (2 * WINDOW) /* frames read and not yet checked, per stream */
-#define BULK_BUDGET 32           /* bulk entries checked per loop turn, so urgent frames get read */
+#define PENDING_BYTES_MAX (64u << 20) /* and their bytes, per peer */
+#define BULK_BUDGET 32 /* bulk entries checked per loop turn, so urgent frames get read */
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
 #define HANDSHAKE_TIMEOUT_S 10
+#define MAX_UNIDENTIFIED 16 /* connections not yet up: a bound on what strangers can hold */
 
 enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP };
 static const char *const state_names[] = {"down", "connecting", "up"};
@@ -84,6 +88,8 @@ struct link_peer {
     int expecting[GATE_STREAMS];
     int inflight;                               /* entries handed to the writer, not yet done */
     json_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
+    uint32_t pending_len[GATE_STREAMS][PENDING_MAX];
+    size_t pending_bytes;
     int pend_head[GATE_STREAMS], pend_count[GATE_STREAMS];
     struct event *recv_ev;
     struct event *ack_ev, *dial_ev, *pump_ev;
@@ -105,6 +111,7 @@ struct link_conn {
     int dialer;
     int up;
     int64_t last_rx_ms;
+    int64_t opened_ms; /* a connection has HANDSHAKE_TIMEOUT_S from here to say HELLO */
     char remote[64];
     struct link_conn *next;
 };
@@ -854,8 +861,8 @@ static int on_checkpoint(struct link_conn *c, json_t *body)
     hexn(ck.root, 32, roothex);
     hexn(ck.cosig, 64, cosighex);
     send_frame(c, FRAME_COSIGN,
-               json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex,
-                         "time", (json_int_t)ck.time_ms, "cosig", cosighex));
+               json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex, "time",
+                         (json_int_t)ck.time_ms, "cosig", cosighex));
     return 0;
 }
 
@@ -1032,6 +1039,7 @@ static void pending_clear(struct link_peer *p)
     for (int s = 0; s < GATE_STREAMS; s++) {
         while (p->pend_count[s] > 0) {
             json_decref(p->pending[s][p->pend_head[s]]);
+            p->pending_bytes -= p->pending_len[s][p->pend_head[s]];
             p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
         }
@@ -1050,6 +1058,7 @@ static int process_pending(struct link_conn *c)
         while (p->pend_count[s] > 0 && budget-- > 0 &&
                (s == GATE_URGENT || p->inflight < MAX_INFLIGHT)) {
             json_t *body = p->pending[s][p->pend_head[s]];
+            p->pending_bytes -= p->pending_len[s][p->pend_head[s]];
             p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
             int r = on_entry(c, body);
@@ -1090,12 +1099,17 @@ static void read_cb(struct bufferevent *bev, void *arg)
             /* Held, not checked yet: reading on finds urgent frames behind bulk ones. */
             int s = json_integer_value(json_object_get(body, "stream")) == GATE_URGENT ? GATE_URGENT
                                                                                        : GATE_BULK;
-            if (p->pend_count[s] == PENDING_MAX) {
+            size_t frame_len = before - evbuffer_get_length(in);
+            if (p->pend_count[s] == PENDING_MAX ||
+                p->pending_bytes + frame_len > PENDING_BYTES_MAX) {
                 json_decref(body);
                 conn_close(c, "peer sent beyond its window");
                 return;
             }
-            p->pending[s][(p->pend_head[s] + p->pend_count[s]) % PENDING_MAX] = body;
+            int slot = (p->pend_head[s] + p->pend_count[s]) % PENDING_MAX;
+            p->pending[s][slot] = body;
+            p->pending_len[s][slot] = (uint32_t)frame_len;
+            p->pending_bytes += frame_len;
             p->pend_count[s]++;
             continue;
         }
@@ -1229,7 +1243,7 @@ static struct link_conn *conn_new(struct link *l, struct bufferevent *bev, const
         abort();
     c->link = l;
     c->bev = bev;
-    c->last_rx_ms = clock_now_ms();
+    c->last_rx_ms = c->opened_ms = clock_now_ms();
     snprintf(c->remote, sizeof(c->remote), "%s", remote);
     c->next = l->conns;
     l->conns = c;
@@ -1247,8 +1261,19 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 {
     struct link *l = arg;
     char remote[64] = "?";
-    SSL *ssl = SSL_new(l->server_ctx);
+    SSL *ssl;
     struct bufferevent *bev;
+    int unidentified = 0;
+
+    for (struct link_conn *c = l->conns; c; c = c->next)
+        unidentified += !c->up;
+    if (unidentified >= MAX_UNIDENTIFIED) {
+        log_warn("link.refused", "reason=\"%d connections are still handshaking\"",
+                 MAX_UNIDENTIFIED);
+        evutil_closesocket(fd);
+        return;
+    }
+    ssl = SSL_new(l->server_ctx);
 
     if (sa->sa_family == AF_INET) {
         char ip[INET_ADDRSTRLEN];
@@ -1333,8 +1358,12 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
         checkpoint_send(&l->peers[i]);
     for (c = l->conns; c; c = next) {
         next = c->next;
-        if (!c->up)
+        if (!c->up) {
+            /* An absolute deadline: a read timeout alone is reset by a byte every few s. */
+            if (now - c->opened_ms > HANDSHAKE_TIMEOUT_S * 1000)
+                conn_close(c, "no HELLO in time");
             continue;
+        }
         if (now - c->last_rx_ms > (int64_t)l->cfg.heartbeat_s * 3000) {
             conn_close(c, "missed heartbeats");
             continue;
