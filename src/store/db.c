@@ -9,15 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DB_STMT_CACHE 48
+/* Statements are cached by the address of their SQL text (each a string literal at its one
+ * call site), so the cache holds one entry per call site and grows with the code, not the data. */
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
 
 struct store_db {
     sqlite3 *h;
-    struct {
-        const char *sql;
-        sqlite3_stmt *st;
-    } cache[DB_STMT_CACHE];
-    int ncache;
+    struct stmt_slot *cache;
+    int ncache, capcache;
 };
 
 /* Migration N (1-based) is migrations[N-1]. Never edit a shipped one: append. */
@@ -175,6 +177,7 @@ void db_close(struct store_db *db)
         return;
     for (int i = 0; i < db->ncache; i++)
         sqlite3_finalize(db->cache[i].st);
+    free(db->cache);
     sqlite3_close(db->h);
     free(db);
 }
@@ -194,16 +197,20 @@ sqlite3_stmt *db_stmt(struct store_db *db, const char *sql)
         log_error("db.error", "op=prepare reason=\"%s\"", sqlite3_errmsg(db->h));
         return NULL;
     }
-    if (db->ncache < DB_STMT_CACHE) {
-        db->cache[db->ncache].sql = sql;
-        db->cache[db->ncache].st = st;
-        db->ncache++;
-    } else {
-        /* The cache is sized for every statement the node has; growing past it is a bug. */
-        log_error("db.error", "op=prepare reason=\"statement cache full\"");
-        sqlite3_finalize(st);
-        return NULL;
+    if (db->ncache == db->capcache) {
+        int cap = db->capcache ? db->capcache * 2 : 64;
+        struct stmt_slot *grown = realloc(db->cache, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            log_error("db.error", "op=prepare reason=\"out of memory\"");
+            sqlite3_finalize(st);
+            return NULL;
+        }
+        db->cache = grown;
+        db->capcache = cap;
     }
+    db->cache[db->ncache].sql = sql;
+    db->cache[db->ncache].st = st;
+    db->ncache++;
     return st;
 }
 
