@@ -51,6 +51,17 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/messages/{}/ack", PERM_HOTLINE, 1, api_messages_ack,
      "POST /api/v1/messages/{id}/ack"},
     {HTTP_GET, "/api/v1/templates", PERM_READ, 0, api_templates, "GET /api/v1/templates"},
+    {HTTP_GET, "/api/v1/border/landmarks", PERM_READ, 0, api_landmarks,
+     "GET /api/v1/border/landmarks"},
+    {HTTP_GET, "/api/v1/place", PERM_READ, 0, api_place, "GET /api/v1/place"},
+    {HTTP_POST, "/api/v1/patrols", PERM_PATROL, 1, api_patrols_create, "POST /api/v1/patrols"},
+    {HTTP_GET, "/api/v1/patrols", PERM_READ, 0, api_patrols_list, "GET /api/v1/patrols"},
+    {HTTP_GET, "/api/v1/patrols/{}", PERM_READ, 0, api_patrols_get, "GET /api/v1/patrols/{id}"},
+    {HTTP_PATCH, "/api/v1/patrols/{}", PERM_PATROL, 1, api_patrols_patch,
+     "PATCH /api/v1/patrols/{id}"},
+    {HTTP_GET, "/api/v1/fence", PERM_READ, 0, api_fence, "GET /api/v1/fence"},
+    {HTTP_POST, "/api/v1/fence/alarms", PERM_ALARM, 1, api_fence_alarms,
+     "POST /api/v1/fence/alarms"},
     {HTTP_GET, "/metrics", PERM_OPERATE, 0, api_metrics, "GET /metrics"},
 };
 

@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "domain/border.h"
+#include "domain/landmark.h"
 #include "net/http.h"
 #include "node/config.h"
 #include "store/db.h"
@@ -27,6 +28,7 @@ struct linktest;
 struct api_ctx {
     const struct config *cfg;
     const struct border *border;
+    const struct landmarks *landmarks;
     struct store_db *rdb; /* read connection, loop thread only */
     struct writer *writer;
     struct stream_hub *hub;

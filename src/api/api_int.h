@@ -43,6 +43,13 @@ int api_query(const struct api_call *call, const char *name, char *out, size_t o
 /* Submits call->op (apply/arg set by the caller) to the writer; `done` answers. */
 void api_submit(struct api_call *call, store_apply_fn apply, void (*done)(struct writer_op *op));
 
+/* A random RFC 4122 version 4 UUID. */
+void api_new_uuid(char out[37]);
+
+/* Reads a positive integer version from If-Match ("3", "\"3\"" or W/"3"). Returns 0, or -1
+ * if malformed. */
+int api_parse_if_match(const char *v, int64_t *out);
+
 /* Route handlers (routes.c, stream.c, metrics.c). */
 void api_health(struct api_call *call);
 void api_border(struct api_call *call);
@@ -65,6 +72,14 @@ void api_messages_get(struct api_call *call);
 void api_messages_ack(struct api_call *call);
 void api_templates(struct api_call *call);
 void api_metrics(struct api_call *call);
+void api_landmarks(struct api_call *call);
+void api_place(struct api_call *call);
+void api_patrols_create(struct api_call *call);
+void api_patrols_list(struct api_call *call);
+void api_patrols_get(struct api_call *call);
+void api_patrols_patch(struct api_call *call);
+void api_fence(struct api_call *call);
+void api_fence_alarms(struct api_call *call);
 
 /* Metrics: counts one answered request. */
 void api_metrics_count(struct api_ctx *api, int route, int status);

@@ -83,8 +83,7 @@ void api_border(struct api_call *call)
                    json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features), NULL);
 }
 
-/* A random RFC 4122 version 4 UUID. */
-static void new_uuid(char out[37])
+void api_new_uuid(char out[37])
 {
     uint8_t b[16];
     char hex[33];
@@ -136,7 +135,7 @@ void api_events_create(struct api_call *call)
     char id[37];
     enum sh_err rc;
 
-    new_uuid(id);
+    api_new_uuid(id);
     rc = event_create(call->body, api->border, id, call->user.name, api->cfg->name, clock_now_ms(),
                       &call->doc, &info);
     if (rc != SH_OK) {
@@ -166,8 +165,7 @@ void api_events_get(struct api_call *call)
     api_reply_json(call, 200, doc, extra);
 }
 
-/* Reads a positive integer version from If-Match ("3", "\"3\"" or W/"3"). */
-static int parse_if_match(const char *v, int64_t *out)
+int api_parse_if_match(const char *v, int64_t *out)
 {
     char *end;
     long long n;
@@ -197,7 +195,7 @@ void api_events_patch(struct api_call *call)
                         "send If-Match: <version> with the version you are changing");
         return;
     }
-    if (parse_if_match(if_match, &base) < 0) {
+    if (api_parse_if_match(if_match, &base) < 0) {
         api_reply_error(call, 400, "invalid", "If-Match", "If-Match must be a version number");
         return;
     }
@@ -374,7 +372,7 @@ void api_sections_patch(struct api_call *call)
     base = json_integer_value(json_object_get(current, "version"));
     if (if_match) {
         int64_t want;
-        if (parse_if_match(if_match, &want) < 0 || want != base) {
+        if (api_parse_if_match(if_match, &want) < 0 || want != base) {
             json_decref(current);
             api_reply_error(call, 409, "conflict", "If-Match", "section %ld is at version %lld", id,
                             (long long)base);

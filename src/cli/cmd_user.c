@@ -89,7 +89,7 @@ int cmd_user(int argc, char **argv)
     struct cli_opt opts[] = {
         {"dir", 1, "node directory", NULL},
         {"name", 1, "user name (add, revoke)", NULL},
-        {"role", 1, "admin, commander, liaison, analyst or patrol (add)", NULL},
+        {"role", 1, "admin, commander, liaison, analyst, patrol or sensor (add)", NULL},
         {NULL, 0, NULL, NULL},
     };
     struct user_change u = {0};
@@ -126,7 +126,7 @@ int cmd_user(int argc, char **argv)
     }
     if (strcmp(pos[0], "add") == 0 &&
         (opts[2].value == NULL || role_parse(opts[2].value, &u.role))) {
-        cli_error("user", "--role must be admin, commander, liaison, analyst or patrol");
+        cli_error("user", "--role must be admin, commander, liaison, analyst, patrol or sensor");
         return CLI_USAGE;
     }
     if (open_node(opts[0].value, &cfg, &db) < 0)

@@ -41,7 +41,7 @@ static double round_to(double v, double unit)
 enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errinfo *info)
 {
     const char *s, *reason;
-    double lat, lon;
+    double lat, lon, count;
     int status, idx;
     int64_t t;
     char rel[RELEASE_TEXT_MAX], ts[32];
@@ -58,6 +58,8 @@ enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errin
         (rc = field_string(doc, "description", EVENT_TEXT_MAX, 0, &s, info)) ||
         (rc = field_string(doc, "owner", EVENT_NAME_MAX, 0, &s, info)) ||
         (rc = field_string(doc, "close_reason", EVENT_TITLE_MAX, 0, &reason, info)) ||
+        (rc = field_string(doc, "sensor", EVENT_NAME_MAX, 0, &s, info)) ||
+        (rc = field_number(doc, "count", 1, 1e9, 0, &count, NULL, info)) ||
         (rc = release_from_json(json_object_get(doc, "release"), "release", rel, info)))
         return rc;
     if (status == 1 && (reason == NULL || reason[0] == '\0'))

@@ -6,17 +6,18 @@
 #include "domain/event.h"
 #include "domain/field.h"
 #include "domain/hotline.h"
+#include "domain/patrol.h"
 #include "domain/release.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* Kinds that may cross, and the fields of their record that may. Anything else stays. */
-static const char *const event_fields[] = {"id",          "version",      "category", "impact",
-                                           "status",      "close_reason", "time",     "title",
-                                           "description", "lat",          "lon",      "chainage_km",
-                                           "side",        "distance_km",  "section",  "release",
-                                           "origin",      "created",      "updated",  NULL};
+static const char *const event_fields[] = {
+    "id",      "version",     "category",    "impact",  "status", "close_reason",
+    "time",    "title",       "description", "lat",     "lon",    "chainage_km",
+    "side",    "distance_km", "section",     "release", "origin", "created",
+    "updated", "sensor",      "count",       NULL};
 
 static const char *const message_fields[] = {
     "id",           "channel",  "serial",  "originator", "from",     "precedence",
@@ -29,6 +30,15 @@ static const char *const ack_fields[] = {"id",   "message", "ack",    "remark", 
 static const char *const channel_fields[] = {"id",      "name",    "own_command", "partner_command",
                                              "release", "created", "origin",      "version",
                                              NULL};
+
+static const char *const patrol_fields[] = {
+    "id",    "version", "side",     "origin",  "kind",         "status",  "from_km", "to_km",
+    "start", "end",     "depth_km", "release", "shared_units", "created", "updated", NULL};
+
+static enum sh_err check_patrol(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    return patrol_check(doc, b, info);
+}
 
 static enum sh_err check_event(json_t *doc, const struct border *b, struct sh_errinfo *info)
 {
@@ -70,6 +80,8 @@ static const struct {
     {"hotline.receipt", receipt_fields, check_reference},
     {"hotline.ack", ack_fields, check_reference},
     {"channel.create", channel_fields, check_channel},
+    {"patrol.create", patrol_fields, check_patrol},
+    {"patrol.update", patrol_fields, check_patrol},
 };
 
 static const char *const urgent_categories[] = {"ARMED_ATTACK", "CRISIS", "FENCE_BREACH",

@@ -10,12 +10,15 @@ static const struct {
     unsigned perms;
 } role_table[ROLE_COUNT] = {
     [ROLE_ADMIN] = {"admin", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE | PERM_HOTLINE |
-                                 PERM_UNIT_REPORT | PERM_SECTION_UPDATE | PERM_OPERATE},
+                                 PERM_UNIT_REPORT | PERM_SECTION_UPDATE | PERM_OPERATE |
+                                 PERM_PATROL | PERM_ALARM},
     [ROLE_COMMANDER] = {"commander", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE |
-                                         PERM_HOTLINE | PERM_UNIT_REPORT | PERM_SECTION_UPDATE},
+                                         PERM_HOTLINE | PERM_UNIT_REPORT | PERM_SECTION_UPDATE |
+                                         PERM_PATROL},
     [ROLE_LIAISON] = {"liaison", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE | PERM_HOTLINE},
     [ROLE_ANALYST] = {"analyst", PERM_READ | PERM_EVENT_CREATE | PERM_EVENT_UPDATE},
     [ROLE_PATROL] = {"patrol", PERM_READ | PERM_EVENT_CREATE | PERM_UNIT_REPORT},
+    [ROLE_SENSOR] = {"sensor", PERM_ALARM},
 };
 
 int role_parse(const char *name, enum role *out)

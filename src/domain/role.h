@@ -5,7 +5,15 @@
 #ifndef SARHAD_DOMAIN_ROLE_H
 #define SARHAD_DOMAIN_ROLE_H
 
-enum role { ROLE_ADMIN, ROLE_COMMANDER, ROLE_LIAISON, ROLE_ANALYST, ROLE_PATROL, ROLE_COUNT };
+enum role {
+    ROLE_ADMIN,
+    ROLE_COMMANDER,
+    ROLE_LIAISON,
+    ROLE_ANALYST,
+    ROLE_PATROL,
+    ROLE_SENSOR, /* a fence sensor gateway: posts alarms, reads nothing */
+    ROLE_COUNT
+};
 
 enum role_perm {
     PERM_NONE = 0,                /* public (health) */
@@ -16,6 +24,8 @@ enum role_perm {
     PERM_SECTION_UPDATE = 1 << 4, /* change a border section */
     PERM_OPERATE = 1 << 5,        /* metrics, users, node administration */
     PERM_HOTLINE = 1 << 6,        /* send and acknowledge hotline messages */
+    PERM_PATROL = 1 << 7,         /* plan patrols, mark one national */
+    PERM_ALARM = 1 << 8,          /* post fence and sensor alarms */
 };
 
 /* "admin" -> ROLE_ADMIN. Returns 0, or -1 if unknown. */

@@ -50,6 +50,7 @@ static const struct key_def keys[] = {
     ISO("border", "left", border_left),
     ISO("border", "right", border_right),
     NUM("border", "section_km", KEY_DOUBLE, border_section_km, 0.1, 1000),
+    STR("border", "landmarks", border_landmarks),
     NUM("store", "max_batch", KEY_INT, store_max_batch, 1, 100000),
     NUM("store", "unit_stale", KEY_INT, unit_stale_s, 1, 86400 * 7),
     NUM("store", "track_retention", KEY_INT, track_retention_h, 1, 24 * 365),
@@ -58,6 +59,9 @@ static const struct key_def keys[] = {
     NUM("link", "heartbeat", KEY_INT, link_heartbeat_s, 1, 3600),
     STR("link", "test_at", link_test_at),
     NUM("link", "test_timeout", KEY_INT, link_test_timeout_s, 1, 3600),
+    NUM("patrol", "notice_km", KEY_DOUBLE, patrol_notice_km, 0, 100),
+    NUM("fence", "alarm_release_km", KEY_DOUBLE, fence_alarm_release_km, 0, 100),
+    NUM("fence", "alarm_fold", KEY_INT, fence_alarm_fold_s, 0, 86400),
 };
 
 void config_defaults(struct config *cfg)
@@ -79,6 +83,9 @@ void config_defaults(struct config *cfg)
     cfg->link_heartbeat_s = 5;
     snprintf(cfg->link_test_at, sizeof(cfg->link_test_at), "06:00");
     cfg->link_test_timeout_s = 60;
+    cfg->patrol_notice_km = 4;
+    cfg->fence_alarm_release_km = 1;
+    cfg->fence_alarm_fold_s = 300;
 }
 
 struct parse_ctx {
@@ -224,7 +231,9 @@ void config_write(const struct config *cfg, FILE *f)
             "[border]\n# GeoJSON LineString; empty: the built-in Iran-Pakistan line "
             "(Natural Earth)\nfile = %s\n"
             "# country on each side, walking from the line's first point to its last\n"
-            "left = %s\nright = %s\nsection_km = %g\n\n"
+            "left = %s\nright = %s\nsection_km = %g\n"
+            "# pillars, sectors and crossing points (JSON); empty: the built-in ones for the\n"
+            "# built-in line, none for another line\nlandmarks = %s\n\n"
             "[store]\n# most writes committed together in one fsync\nmax_batch = %d\n"
             "# seconds after which a unit's position is stale\nunit_stale = %d\n"
             "# hours of unit tracks kept\ntrack_retention = %d\nmax_units = %d\n\n"
@@ -232,11 +241,17 @@ void config_write(const struct config *cfg, FILE *f)
             "listen = %s\n# seconds between heartbeats; three missed mark the link down\n"
             "heartbeat = %d\n# HH:MM (UTC) of the daily link test message; empty: none\n"
             "test_at = %s\n# seconds a link test waits for the partner's receipt\n"
-            "test_timeout = %d\n",
+            "test_timeout = %d\n\n"
+            "[patrol]\n# a patrol planned this close to the line (km) is announced to the partner\n"
+            "notice_km = %g\n\n"
+            "[fence]\n# a fence alarm this close to the line (km) is released to the partner\n"
+            "alarm_release_km = %g\n# seconds within which one sensor's alarms fold into one "
+            "event\nalarm_fold = %d\n",
             cfg->name, cfg->country, cfg->log_level, cfg->http_listen,
             cfg->http_tls ? "true" : "false", cfg->http_max_body, cfg->http_max_conns,
             cfg->http_idle_timeout, cfg->http_stream_backlog, cfg->border_file, cfg->border_left,
-            cfg->border_right, cfg->border_section_km, cfg->store_max_batch, cfg->unit_stale_s,
-            cfg->track_retention_h, cfg->max_units, cfg->link_listen, cfg->link_heartbeat_s,
-            cfg->link_test_at, cfg->link_test_timeout_s);
+            cfg->border_right, cfg->border_section_km, cfg->border_landmarks, cfg->store_max_batch,
+            cfg->unit_stale_s, cfg->track_retention_h, cfg->max_units, cfg->link_listen,
+            cfg->link_heartbeat_s, cfg->link_test_at, cfg->link_test_timeout_s,
+            cfg->patrol_notice_km, cfg->fence_alarm_release_km, cfg->fence_alarm_fold_s);
 }

@@ -5,10 +5,14 @@
  *   [http]    listen, tls, max_body, max_conns, idle_timeout, stream_backlog
  *   [border]  file (GeoJSON LineString; empty: the built-in Iran-Pakistan line),
  *             left, right (ISO3 of the country on each side walking first point -> last),
- *             section_km
+ *             section_km, landmarks (pillars, sectors, crossings JSON; empty: the built-in
+ *             ones for the built-in line)
  *   [store]   max_batch, unit_stale, track_retention, max_units
  *   [link]    listen (federation link address; empty: accept no peers), heartbeat,
  *             test_at (HH:MM UTC of the daily link test; empty: none)
+ *   [patrol]  notice_km (a patrol this close to the line is announced to the partner)
+ *   [fence]   alarm_release_km (alarms this close to the line go to the partner),
+ *             alarm_fold (seconds within which one sensor's alarms fold into one event)
  *
  * Every key has a default except node.name and node.country. An unknown section or key, or a
  * bad value, is an error naming the file, the section and the key.
@@ -36,6 +40,7 @@ struct config {
     char border_left[4];
     char border_right[4];
     double border_section_km;
+    char border_landmarks[512];
     int store_max_batch;
     int unit_stale_s;
     int track_retention_h;
@@ -44,6 +49,9 @@ struct config {
     int link_heartbeat_s;
     char link_test_at[8];
     int link_test_timeout_s;
+    double patrol_notice_km;
+    double fence_alarm_release_km;
+    int fence_alarm_fold_s;
 };
 
 /* Fills `cfg` with defaults (name and country empty). */

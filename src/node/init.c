@@ -23,6 +23,38 @@
 extern const char border_default_geojson[];
 extern const unsigned long border_default_geojson_len;
 
+extern const char border_default_landmarks[];
+extern const unsigned long border_default_landmarks_len;
+
+/* Reads the whole file `path` (at most 64 MiB) into a new buffer. */
+static enum sh_err read_file(const char *path, const char *field, char **out, size_t *len,
+                             struct sh_errinfo *info)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+
+    *out = NULL;
+    if (f == NULL)
+        return err_set(info, SH_EIO, field, "cannot read %s: %s", path, strerror(errno));
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n > 0 && n < 64L << 20) {
+            *len = (size_t)n;
+            text = malloc(*len);
+            rewind(f);
+            if (text && fread(text, 1, *len, f) != *len) {
+                free(text);
+                text = NULL;
+            }
+        }
+    }
+    fclose(f);
+    if (text == NULL)
+        return err_set(info, SH_EIO, field, "cannot read %s (empty or over 64 MiB)", path);
+    *out = text;
+    return SH_OK;
+}
+
 enum sh_err node_load_border(const struct config *cfg, struct border *b, struct sh_errinfo *info)
 {
     char *text = NULL;
@@ -32,31 +64,32 @@ enum sh_err node_load_border(const struct config *cfg, struct border *b, struct 
     if (cfg->border_file[0] == '\0')
         return border_init(b, border_default_geojson, border_default_geojson_len, cfg->border_left,
                            cfg->border_right, cfg->border_section_km, info);
-    FILE *f = fopen(cfg->border_file, "rb");
-    if (f == NULL)
-        return err_set(info, SH_EIO, "border.file", "cannot read %s: %s", cfg->border_file,
-                       strerror(errno));
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n > 0 && n < 64L << 20) {
-            len = (size_t)n;
-            text = malloc(len);
-            rewind(f);
-            if (text && fread(text, 1, len, f) != len) {
-                free(text);
-                text = NULL;
-            }
-        }
-    }
-    fclose(f);
-    if (text == NULL)
-        return err_set(info, SH_EIO, "border.file", "cannot read %s (empty or over 64 MiB)",
-                       cfg->border_file);
+    if ((rc = read_file(cfg->border_file, "border.file", &text, &len, info)))
+        return rc;
     rc = border_init(b, text, len, cfg->border_left, cfg->border_right, cfg->border_section_km,
                      info);
     free(text);
     if (rc != SH_OK && info)
         snprintf(info->field, sizeof(info->field), "border.file");
+    return rc;
+}
+
+enum sh_err node_load_landmarks(const struct config *cfg, const struct border *b,
+                                struct landmarks *lm, struct sh_errinfo *info)
+{
+    char *text = NULL;
+    size_t len = 0;
+    enum sh_err rc;
+
+    if (cfg->border_landmarks[0] == '\0')
+        return landmarks_init(lm, b, cfg->border_file[0] ? NULL : border_default_landmarks,
+                              border_default_landmarks_len, info);
+    if ((rc = read_file(cfg->border_landmarks, "border.landmarks", &text, &len, info)))
+        return rc;
+    rc = landmarks_init(lm, b, text, len, info);
+    free(text);
+    if (rc != SH_OK && info)
+        err_set(info, rc, "border.landmarks", "%s: %s", cfg->border_landmarks, info->message);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "crypto/crypto.h"
 #include "domain/border.h"
+#include "domain/landmark.h"
 #include "node/config.h"
 
 /* Creates the node directory for `cfg` (name, country, listen set): config, key, certificate,
@@ -23,6 +24,11 @@ enum sh_err node_init(const struct config *cfg, char admin_token[CRYPTO_TOKEN_MA
 
 /* Loads the border named by the configuration (or the built-in line). */
 enum sh_err node_load_border(const struct config *cfg, struct border *b, struct sh_errinfo *info);
+
+/* Loads the pillars, sectors and crossings named by the configuration (or the built-in ones
+ * when the line is the built-in one). */
+enum sh_err node_load_landmarks(const struct config *cfg, const struct border *b,
+                                struct landmarks *lm, struct sh_errinfo *info);
 
 /* Runs the node in `dir` until SIGINT or SIGTERM, then stops cleanly. */
 enum sh_err node_serve(const char *dir, struct sh_errinfo *info);

@@ -35,6 +35,7 @@
 struct node {
     struct config cfg;
     struct border border;
+    struct landmarks landmarks;
     struct event_base *base;
     struct store_db *rdb;
     struct writer *writer;
@@ -272,7 +273,8 @@ static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo 
         return rc;
     log_parse_level(n->cfg.log_level, &lvl);
     log_set_level(lvl);
-    if ((rc = node_load_border(&n->cfg, &n->border, info)))
+    if ((rc = node_load_border(&n->cfg, &n->border, info)) ||
+        (rc = node_load_landmarks(&n->cfg, &n->border, &n->landmarks, info)))
         return rc;
     config_path(dir, "sarhad.db", dbp, sizeof(dbp));
     if ((rc = db_open(dbp, 0, &n->rdb, info)))
@@ -291,6 +293,7 @@ static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo 
     n->hub = stream_hub_new(n->base, n->rdb, n->cfg.http_stream_backlog, seq);
     n->api = (struct api_ctx){.cfg = &n->cfg,
                               .border = &n->border,
+                              .landmarks = &n->landmarks,
                               .rdb = n->rdb,
                               .writer = n->writer,
                               .hub = n->hub,
@@ -325,6 +328,7 @@ static void node_close(struct node *n)
     json_decref(n->api.units_dirty);
     db_close(n->rdb);
     tls_ctx_free(n->tls);
+    landmarks_free(&n->landmarks);
     border_free(&n->border);
     struct event *evs[] = {n->writer_ev, n->units_ev,   n->poll_ev,
                            n->sigint_ev, n->sigterm_ev, n->deadline_ev};

@@ -74,6 +74,13 @@ static const char *const migrations[] = {
     "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL,"
     "  root BLOB NOT NULL, time_ms INTEGER NOT NULL, sig BLOB NOT NULL, cosigner TEXT,"
     "  cosig BLOB, UNIQUE(origin, size));",
+    /* 5: patrol plans, ours and the partner's released ones, and the notice decisions */
+    "CREATE TABLE patrols(id TEXT PRIMARY KEY, version INTEGER NOT NULL, side TEXT NOT NULL,"
+    "  origin TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, from_km REAL NOT NULL,"
+    "  to_km REAL NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, seq INTEGER NOT "
+    "NULL,"
+    "  doc TEXT NOT NULL);"
+    "CREATE INDEX patrols_window ON patrols(start_ms, end_ms);",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

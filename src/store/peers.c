@@ -197,6 +197,17 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
             return SH_ENOMEM;
         rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
         free(text);
+    } else if (strncmp(e->kind, "patrol.", 7) == 0) {
+        const char *side = json_string_value(json_object_get(doc, "side"));
+        if (side == NULL || strcmp(side, peer_country) != 0)
+            return err_set(info, SH_EFORBIDDEN, "side",
+                           "%s plans %s's patrols, not %s's: a side plans its own", peer,
+                           peer_country, side ? side : "no one");
+        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+        if (text == NULL)
+            return SH_ENOMEM;
+        rc = patrols_row_upsert(tx->db, e, doc, text, strlen(text));
+        free(text);
     } else {
         rc = hotline_replica_apply(tx, e, doc, peer_country, info);
     }

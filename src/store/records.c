@@ -461,3 +461,135 @@ int64_t units_track_count(struct store_db *db)
         sqlite3_reset(st);
     return n;
 }
+
+enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, const json_t *doc)
+{
+    struct journal_entry e;
+    enum sh_err rc = journal_record(tx, kind, id, 1, doc, &e);
+
+    entry_clear(&e);
+    return rc;
+}
+
+enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *e,
+                               const json_t *doc, const char *text, size_t len)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO patrols(id,version,side,origin,kind,status,from_km,"
+                                   "to_km,start_ms,end_ms,seq,doc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
+                                   "ON CONFLICT(id) DO UPDATE SET version=excluded.version,"
+                                   "kind=excluded.kind,status=excluded.status,"
+                                   "from_km=excluded.from_km,to_km=excluded.to_km,"
+                                   "start_ms=excluded.start_ms,end_ms=excluded.end_ms,"
+                                   "seq=excluded.seq,doc=excluded.doc "
+                                   "WHERE excluded.version > patrols.version");
+    int64_t start, end;
+
+    if (st == NULL)
+        return SH_EDB;
+    patrol_window(doc, &start, &end);
+    db_bind_text(st, 1, e->record_id);
+    sqlite3_bind_int64(st, 2, e->version);
+    db_bind_text(st, 3, json_string_value(json_object_get(doc, "side")));
+    db_bind_text(st, 4, e->origin);
+    db_bind_text(st, 5, json_string_value(json_object_get(doc, "kind")));
+    db_bind_text(st, 6, json_string_value(json_object_get(doc, "status")));
+    sqlite3_bind_double(st, 7, json_number_value(json_object_get(doc, "from_km")));
+    sqlite3_bind_double(st, 8, json_number_value(json_object_get(doc, "to_km")));
+    sqlite3_bind_int64(st, 9, start);
+    sqlite3_bind_int64(st, 10, end);
+    sqlite3_bind_int64(st, 11, e->seq);
+    sqlite3_bind_text(st, 12, text, (int)len, SQLITE_STATIC);
+    return step_done(db, st, "patrols_upsert");
+}
+
+enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc,
+                        int64_t base_version, char **payload_out, struct sh_errinfo *info)
+{
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    int64_t have, version = json_integer_value(json_object_get(doc, "version"));
+    struct journal_entry e;
+    enum sh_err rc;
+
+    memset(&e, 0, sizeof(e));
+    if (id == NULL)
+        return err_set(info, SH_EINVAL, "", "patrol document lacks an id");
+    rc = current_version(tx->db, "SELECT version FROM patrols WHERE id=?", id, 0, &have);
+    if (rc == SH_OK)
+        rc = check_version(have, base_version, "patrol", id, info);
+    if (rc == SH_OK)
+        rc = journal_record(tx, kind, id, version, doc, &e);
+    if (rc == SH_OK)
+        rc = patrols_row_upsert(tx->db, &e, doc, e.payload, e.payload_len);
+    if (rc == SH_OK && payload_out) {
+        *payload_out = e.payload;
+        e.payload = NULL;
+    }
+    entry_clear(&e);
+    return rc;
+}
+
+enum sh_err patrols_get(struct store_db *db, const char *id, json_t **out)
+{
+    return doc_get(db, "SELECT doc FROM patrols WHERE id=?", id, 0, out);
+}
+
+enum sh_err patrols_list(struct store_db *db, int64_t from_ms, int64_t to_ms, json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM patrols WHERE start_ms < ?2 AND end_ms > ?1 "
+                                   "ORDER BY start_ms, id");
+
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    return docs_collect(st, out);
+}
+
+enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out)
+{
+    return doc_get(db,
+                   "SELECT doc FROM events WHERE category IN ('FENCE_BREACH','SENSOR_ALARM') AND "
+                   "json_extract(doc,'$.sensor')=? ORDER BY time_ms DESC LIMIT 1",
+                   sensor, 0, out);
+}
+
+enum sh_err tracks_between(struct store_db *db, const char *uid, int64_t from_ms, int64_t to_ms,
+                           json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT time_ms, lat, lon FROM tracks WHERE uid=? AND "
+                                   "time_ms >= ? AND time_ms < ? ORDER BY time_ms LIMIT 100000");
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, uid);
+    sqlite3_bind_int64(st, 2, from_ms);
+    sqlite3_bind_int64(st, 3, to_ms);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(out, json_pack("[I,f,f]", (json_int_t)sqlite3_column_int64(st, 0),
+                                             sqlite3_column_double(st, 1),
+                                             sqlite3_column_double(st, 2)));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}
+
+enum sh_err section_versions(struct store_db *db, int limit, json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT time_ms, payload FROM (SELECT seq, time_ms, payload "
+                                   "FROM journal WHERE kind='section.update' ORDER BY seq DESC "
+                                   "LIMIT ?) ORDER BY seq");
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int(st, 1, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *doc = doc_column(st, 1);
+        if (doc)
+            json_array_append_new(out,
+                                  json_pack("{s:I,s:o}", "time_ms",
+                                            (json_int_t)sqlite3_column_int64(st, 0), "doc", doc));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}

@@ -10,6 +10,7 @@
 #define SARHAD_STORE_RECORDS_H
 
 #include "core/err.h"
+#include "domain/patrol.h"
 #include "domain/role.h"
 #include "store/journal.h"
 
@@ -86,5 +87,35 @@ enum sh_err units_load(struct store_db *db, json_t *out);
 
 /* Rows in the track table (for tests and metrics). */
 int64_t units_track_count(struct store_db *db);
+
+/* Appends {time_ms, doc} for the latest `limit` section changes, oldest first, to `out`. */
+enum sh_err section_versions(struct store_db *db, int limit, json_t *out);
+
+/* Journals `doc` (borrowed) as a version-1 entry `kind` of record `id` with no derived table:
+ * a decision to keep on record (a patrol notice sent or withheld). */
+enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, const json_t *doc);
+
+/* Journals and stores a patrol document (borrowed); base_version 0 creates it. */
+enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc,
+                        int64_t base_version, char **payload_out, struct sh_errinfo *info);
+
+/* Writes the patrols row of entry `e` (latest version wins), for patrols_put and
+ * replica_apply. */
+enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *e,
+                               const json_t *doc, const char *text, size_t len);
+
+/* Patrol `id` as a new reference. */
+enum sh_err patrols_get(struct store_db *db, const char *id, json_t **out);
+
+/* Appends every patrol (both sides, any status) whose window overlaps [from_ms, to_ms), by
+ * start, to `out`. */
+enum sh_err patrols_list(struct store_db *db, int64_t from_ms, int64_t to_ms, json_t *out);
+
+/* The latest alarm event of `sensor` (new reference), SH_ENOTFOUND if none. */
+enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out);
+
+/* Appends [time_ms, lat, lon] of unit `uid`'s track in [from_ms, to_ms) to `out`. */
+enum sh_err tracks_between(struct store_db *db, const char *uid, int64_t from_ms, int64_t to_ms,
+                           json_t *out);
 
 #endif

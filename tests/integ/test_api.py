@@ -200,8 +200,11 @@ class ApiTest(NodeTest):
                                        {"impact": "CRITICAL", "fence": "DAMAGED",
                                         "command": "Taftan Wing"})
         self.assertEqual(st, 200, sec)
-        self.assertEqual(sec["sides"]["PAK"],
-                         {"command": "Taftan Wing", "impact": "CRITICAL", "fence": "DAMAGED"})
+        pak = sec["sides"]["PAK"]
+        self.assertEqual({k: pak[k] for k in ("command", "impact", "fence", "base_impact")},
+                         {"command": "Taftan Wing", "impact": "CRITICAL", "fence": "DAMAGED",
+                          "base_impact": "LOW"})
+        self.assertRegex(pak["critical_since"], r"^\d{4}-\d\d-\d\dT")
         self.assertEqual(sec["sides"]["IRN"]["impact"], "LOW")
         self.assertEqual(sec["version"], 2)
         self.assertError(self.n.request("PATCH", "/api/v1/sections/3",

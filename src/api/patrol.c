@@ -1,0 +1,634 @@
+/*
+ * patrol.c: routes of coordinated patrolling and the fence: landmarks and places, patrol plans
+ * (with their pairing and the near-border notice), fence progress and fence alarms.
+ *
+ * The computations are domain/'s (patrol.h, landmark.h, section.h, coverage.h, planner.h);
+ * these handlers read, convert and submit.
+ */
+#include "api/api_int.h"
+
+#include "core/clock.h"
+#include "domain/event.h"
+#include "domain/field.h"
+#include "domain/hotline.h"
+#include "domain/patrol.h"
+#include "domain/section.h"
+#include "domain/unit.h"
+#include "store/hotline_store.h"
+#include "store/peers.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define PATROLS_SPAN_MAX_MS (92 * DAY_MS) /* a list or coverage spans at most a quarter */
+#define FENCE_HISTORY_MAX 5000
+
+/* The other side of the border, or "" if this node's country is not on it. */
+static const char *partner_country(const struct api_ctx *api)
+{
+    const struct border *b = api->border;
+
+    if (strcmp(api->cfg->country, b->left) == 0)
+        return b->right;
+    if (strcmp(api->cfg->country, b->right) == 0)
+        return b->left;
+    return "";
+}
+
+/* The country of pinned peer `name` into `out`. */
+static enum sh_err peer_country(struct store_db *db, const char *name, char out[4])
+{
+    struct peer_row *rows;
+    int n;
+    enum sh_err rc = SH_ENOTFOUND;
+
+    if (name == NULL || peers_load(db, &rows, &n) != SH_OK)
+        return SH_ENOTFOUND;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(rows[i].name, name) == 0) {
+            memcpy(out, rows[i].country, 4);
+            rc = SH_OK;
+        }
+    }
+    peers_free(rows, n);
+    return rc;
+}
+
+/* Reads ?name= as an RFC 3339 time into *out (default `dflt`). Answers and returns -1 if bad. */
+static int query_time(struct api_call *call, const char *name, int64_t dflt, int64_t *out)
+{
+    char v[64];
+    int r = api_query(call, name, v, sizeof(v));
+
+    *out = dflt;
+    if (r < 0 || (r == 1 && clock_parse_rfc3339(v, strlen(v), out) < 0)) {
+        api_reply_error(call, 400, "invalid", name, "%s must be an RFC 3339 date-time", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads ?from=&to= (default: now to now + 1 day) and checks the span. */
+static int query_window(struct api_call *call, int64_t *from, int64_t *to)
+{
+    int64_t now = clock_now_ms();
+
+    if (query_time(call, "from", now, from) < 0 || query_time(call, "to", *from + DAY_MS, to) < 0)
+        return -1;
+    if (*to <= *from || *to - *from > PATROLS_SPAN_MAX_MS) {
+        api_reply_error(call, 400, "invalid", "to", "to must be after from, by at most 92 days");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Landmarks and places ----------------------------------------------------------------- */
+
+void api_landmarks(struct api_call *call)
+{
+    api_reply_json(call, 200, landmarks_json(call->api->landmarks, call->api->border), NULL);
+}
+
+void api_place(struct api_call *call)
+{
+    static const char *const keys[] = {"lat", "lon", "pillar", "offset_m", "side", "depth_m"};
+    struct sh_errinfo info = {0};
+    struct place p;
+    json_t *q = json_object();
+    char v[64], *end;
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        int r = api_query(call, keys[i], v, sizeof(v));
+        if (r < 0) {
+            json_decref(q);
+            api_reply_error(call, 400, "invalid", keys[i], "%s is malformed", keys[i]);
+            return;
+        }
+        if (r == 0)
+            continue;
+        if (strcmp(keys[i], "side") == 0) {
+            json_object_set_new(q, keys[i], json_string(v));
+            continue;
+        }
+        double d = strtod(v, &end);
+        if (end == v || *end != '\0') {
+            json_decref(q);
+            api_reply_error(call, 400, "invalid", keys[i], "%s must be a number", keys[i]);
+            return;
+        }
+        json_object_set_new(q, keys[i], json_real(d));
+    }
+    enum sh_err rc = landmarks_place_json(call->api->landmarks, call->api->border, q, &p, &info);
+    json_decref(q);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    api_reply_json(call, 200, place_json(&p), NULL);
+}
+
+/* ---- Patrols ------------------------------------------------------------------------------- */
+
+/* 1 if patrols `a` and `b` overlap in stretch and time (touching ends do not). */
+static int patrols_overlap(const json_t *a, const json_t *b, json_t **overlap)
+{
+    double af = json_number_value(json_object_get(a, "from_km"));
+    double at = json_number_value(json_object_get(a, "to_km"));
+    double bf = json_number_value(json_object_get(b, "from_km"));
+    double bt = json_number_value(json_object_get(b, "to_km"));
+    int64_t as, ae, bs, be;
+    char s[32], e[32];
+
+    patrol_window(a, &as, &ae);
+    patrol_window(b, &bs, &be);
+    if (fmax(af, bf) >= fmin(at, bt) || (as > bs ? as : bs) >= (ae < be ? ae : be))
+        return 0;
+    *overlap = json_pack("{s:f,s:f,s:s,s:s}", "from_km", fmax(af, bf), "to_km", fmin(at, bt),
+                         "start", clock_format_rfc3339(as > bs ? as : bs, s, sizeof(s)), "end",
+                         clock_format_rfc3339(ae < be ? ae : be, e, sizeof(e)));
+    return 1;
+}
+
+static int is_shared_plan(const json_t *p)
+{
+    const char *kind = json_string_value(json_object_get(p, "kind"));
+    const char *status = json_string_value(json_object_get(p, "status"));
+
+    return kind && status && strcmp(kind, "REGULAR") != 0 && strcmp(status, "CANCELLED") != 0;
+}
+
+/* Adds "pairing": [{id, side, from_km, to_km, start, end, overlap}] to every coordinated or
+ * joint patrol of `patrols`: the other side's ones that overlap it in stretch and time. */
+static void add_pairing(json_t *patrols)
+{
+    size_t i, j;
+    json_t *p, *q, *overlap;
+
+    json_array_foreach(patrols, i, p)
+    {
+        json_t *pairing = json_array();
+        if (is_shared_plan(p)) {
+            json_array_foreach(patrols, j, q)
+            {
+                if (!is_shared_plan(q) ||
+                    strcmp(json_string_value(json_object_get(p, "side")),
+                           json_string_value(json_object_get(q, "side"))) == 0 ||
+                    !patrols_overlap(p, q, &overlap))
+                    continue;
+                json_array_append_new(pairing,
+                                      json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o}", "id",
+                                                json_object_get(q, "id"), "side",
+                                                json_object_get(q, "side"), "kind",
+                                                json_object_get(q, "kind"), "from_km",
+                                                json_object_get(q, "from_km"), "to_km",
+                                                json_object_get(q, "to_km"), "start",
+                                                json_object_get(q, "start"), "end",
+                                                json_object_get(q, "end"), "overlap", overlap));
+            }
+        }
+        json_object_set_new(p, "pairing", pairing);
+    }
+}
+
+void api_patrols_list(struct api_call *call)
+{
+    int64_t from, to;
+    char side[8];
+    int r;
+    json_t *all = json_array(), *out;
+    size_t i;
+    json_t *p;
+
+    if (query_window(call, &from, &to) < 0) {
+        json_decref(all);
+        return;
+    }
+    if ((r = api_query(call, "side", side, sizeof(side))) < 0) {
+        json_decref(all);
+        api_reply_error(call, 400, "invalid", "side", "side is an ISO3 code");
+        return;
+    }
+    if (patrols_list(call->api->rdb, from, to, all) != SH_OK) {
+        json_decref(all);
+        api_reply_err(call, SH_EDB, NULL);
+        return;
+    }
+    add_pairing(all);
+    out = json_array();
+    json_array_foreach(all, i, p)
+    {
+        if (r == 0 || strcmp(json_string_value(json_object_get(p, "side")), side) == 0)
+            json_array_append(out, p);
+    }
+    json_decref(all);
+    api_reply_json(call, 200, json_pack("{s:o}", "patrols", out), NULL);
+}
+
+void api_patrols_get(struct api_call *call)
+{
+    json_t *doc;
+    enum sh_err rc = patrols_get(call->api->rdb, call->param, &doc);
+
+    if (rc == SH_ENOTFOUND) {
+        api_reply_error(call, 404, "not_found", "id", "no patrol %s", call->param);
+        return;
+    }
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, NULL);
+        return;
+    }
+    api_reply_json(call, 200, doc, NULL);
+}
+
+/* Journals the near-border notice decision for a new patrol and, when it is to be sent, the
+ * activity notice itself on the node-to-node channel, in the patrol's own transaction: the
+ * plan and its notice are recorded together or not at all. */
+static enum sh_err patrol_notice(struct store_tx *tx, struct api_call *call,
+                                 struct sh_errinfo *info)
+{
+    const json_t *doc = call->doc;
+    const char *decision, *kind = json_string_value(json_object_get(doc, "kind"));
+    json_t *channel = NULL, *msg = NULL, *body, *note;
+    char country[4] = "", ts[32];
+    enum sh_err rc = SH_OK;
+
+    if (json_number_value(json_object_get(doc, "depth_km")) > call->api->cfg->patrol_notice_km)
+        return SH_OK; /* beyond the notice distance: nothing to announce */
+    if (json_is_true(json_object_get(doc, "national")))
+        decision = "NATIONAL";
+    else if (strcmp(kind, "REGULAR") != 0)
+        decision = "SHARED"; /* the partner receives the plan itself */
+    else if (channels_get(tx->db, HOTLINE_NODE_CHANNEL, &channel) != SH_OK ||
+             peer_country(tx->db, json_string_value(json_object_get(channel, "peer")), country) !=
+                 SH_OK)
+        decision = "NO_PARTNER";
+    else
+        decision = "NOTIFIED";
+    if (strcmp(decision, "NOTIFIED") == 0) {
+        body = json_pack("{s:s,s:s,s:s,s:o,s:b}", "channel", HOTLINE_NODE_CHANNEL, "precedence",
+                         "PRIORITY", "template", "border_activity_notice", "fields",
+                         patrol_notice_fields(doc), "ack_required", 0);
+        rc = hotline_message_new(body, channel, country, call->api->cfg->name, call->user.name,
+                                 tx->now_ms, &msg, info);
+        json_decref(body);
+        if (rc == SH_OK)
+            rc = messages_send(tx, msg, NULL, info);
+    }
+    json_decref(channel);
+    if (rc == SH_OK) {
+        note = json_pack("{s:O,s:s,s:s,s:s,s:o}", "patrol", json_object_get(doc, "id"), "decision",
+                         decision, "by", call->user.name, "time",
+                         clock_format_rfc3339(tx->now_ms, ts, sizeof(ts)), "message",
+                         msg ? json_incref(json_object_get(msg, "id")) : json_null());
+        json_object_set_new(note, "release", json_array());
+        rc = records_note(tx, "patrol.notice", json_string_value(json_object_get(doc, "id")), note);
+        json_decref(note);
+        json_object_set_new(call->doc, "notice", json_string(decision));
+    }
+    json_decref(msg);
+    return rc;
+}
+
+static enum sh_err apply_patrol(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct api_call *call = arg;
+    enum sh_err rc = patrols_put(tx, call->kind, call->doc, call->base_version, NULL, info);
+
+    if (rc == SH_OK && call->base_version == 0)
+        rc = patrol_notice(tx, call, info);
+    return rc;
+}
+
+static void patrol_written(struct writer_op *op)
+{
+    struct api_call *call = op->arg;
+    char extra[200];
+
+    if (op->result != SH_OK) {
+        api_reply_err(call, op->result, &op->info);
+        return;
+    }
+    snprintf(extra, sizeof(extra), "ETag: \"%lld\"\r\nLocation: /api/v1/patrols/%s\r\n",
+             (long long)json_integer_value(json_object_get(call->doc, "version")),
+             json_string_value(json_object_get(call->doc, "id")));
+    api_reply_json(call, call->base_version == 0 ? 201 : 200, json_incref(call->doc), extra);
+}
+
+void api_patrols_create(struct api_call *call)
+{
+    struct sh_errinfo info = {0};
+    char id[37];
+    enum sh_err rc;
+
+    api_new_uuid(id);
+    rc = patrol_new(call->body, call->api->border, call->api->cfg->country, partner_country(call->api),
+                    id, call->user.name, call->api->cfg->name, clock_now_ms(), &call->doc, &info);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    call->kind = "patrol.create";
+    call->base_version = 0;
+    api_submit(call, apply_patrol, patrol_written);
+}
+
+void api_patrols_patch(struct api_call *call)
+{
+    const char *if_match = http_request_header(call->req, "if-match");
+    struct sh_errinfo info = {0};
+    json_t *current;
+    int64_t base, have;
+    enum sh_err rc;
+
+    if (if_match == NULL || api_parse_if_match(if_match, &base) < 0) {
+        api_reply_error(call, 428, "precondition_required", "If-Match",
+                        "send If-Match: <version> with the version you are changing");
+        return;
+    }
+    rc = patrols_get(call->api->rdb, call->param, &current);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, err_set(&info, rc, "id", "no patrol %s", call->param) ? &info : NULL);
+        return;
+    }
+    if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
+        json_decref(current);
+        api_reply_error(call, 403, "forbidden", "id",
+                        "patrol %s is the partner's plan; only its side changes it", call->param);
+        return;
+    }
+    have = json_integer_value(json_object_get(current, "version"));
+    if (have != base) {
+        json_decref(current);
+        api_reply_error(call, 409, "conflict", "If-Match",
+                        "patrol %s is at version %lld, not %lld: reload and retry", call->param,
+                        (long long)have, (long long)base);
+        return;
+    }
+    rc = patrol_patch(current, call->body, call->api->border, clock_now_ms(), &call->doc, &info);
+    json_decref(current);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    call->kind = "patrol.update";
+    call->base_version = base;
+    api_submit(call, apply_patrol, patrol_written);
+}
+
+/* ---- The fence ----------------------------------------------------------------------------- */
+
+/* {sectors: [{name, from_km, to_km, km: {planned, under_construction, complete, damaged, none},
+ *  share_complete}], total: {...}} for `country`'s side of `sections`. */
+static json_t *fence_side(const struct api_ctx *api, const json_t *sections, const char *country)
+{
+    const struct landmarks *lm = api->landmarks;
+    int nsec = lm->nsectors ? lm->nsectors : 1;
+    double (*km)[SECTION_FENCES] = calloc((size_t)nsec + 1, sizeof(*km));
+    json_t *out = json_array(), *s;
+    size_t i;
+
+    if (km == NULL)
+        return out;
+    json_array_foreach(sections, i, s)
+    {
+        double part[SECTION_FENCES];
+        double mid = (json_number_value(json_object_get(s, "from_km")) +
+                      json_number_value(json_object_get(s, "to_km"))) /
+                     2;
+        int k = 0;
+        if (lm->nsectors) {
+            k = -1;
+            for (int j = 0; j < lm->nsectors && k < 0; j++)
+                if (strcmp(landmarks_sector_of(lm, mid), lm->sectors[j].name) == 0)
+                    k = j;
+        }
+        section_fence_km(s, country, part);
+        for (int f = 0; f < SECTION_FENCES; f++) {
+            if (k >= 0)
+                km[k][f] += part[f];
+            km[nsec][f] += part[f];
+        }
+    }
+    for (int k = 0; k <= nsec; k++) {
+        double total = 0;
+        for (int f = 0; f < SECTION_FENCES; f++)
+            total += km[k][f];
+        json_t *row = json_pack(
+            "{s:{s:f,s:f,s:f,s:f,s:f},s:f,s:f}", "km", "none", round(km[k][0] * 1000) / 1000,
+            "planned", round(km[k][1] * 1000) / 1000, "under_construction",
+            round(km[k][2] * 1000) / 1000, "complete", round(km[k][3] * 1000) / 1000, "damaged",
+            round(km[k][4] * 1000) / 1000, "length_km", round(total * 1000) / 1000,
+            "share_complete", total > 0 ? round(km[k][3] / total * 10000) / 10000 : 0.0);
+        if (k == nsec) {
+            json_object_set_new(row, "name", json_string("total"));
+        } else {
+            json_object_set_new(row, "name",
+                                json_string(lm->nsectors ? lm->sectors[k].name : "all"));
+        }
+        json_array_append_new(out, row);
+    }
+    free(km);
+    return out;
+}
+
+/* The fence's history on `country`'s side: after each change of a section's fence, the km
+ * complete and damaged along the whole line. */
+static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
+                             const json_t *sections, const char *country)
+{
+    json_t *state = json_object(), *history = json_array(), *v, *s;
+    size_t i;
+    char key[24], ts[32];
+
+    /* Start from the initial state: every section as it was before the changes listed. */
+    json_array_foreach(sections, i, s)
+    {
+        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
+        json_object_set_new(state, key,
+                            json_pack("{s:O,s:O,s:{s:{s:s}}}", "from_km",
+                                      json_object_get(s, "from_km"), "to_km",
+                                      json_object_get(s, "to_km"), "sides", country, "fence",
+                                      "NONE"));
+    }
+    json_array_foreach(versions, i, v)
+    {
+        const json_t *doc = json_object_get(v, "doc");
+        const json_t *side = json_object_get(json_object_get(doc, "sides"), country);
+        const char *k;
+        json_t *t;
+        double sum[SECTION_FENCES] = {0};
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)json_integer_value(json_object_get(doc, "id")));
+        t = json_object_get(state, key);
+        if (t == NULL || side == NULL)
+            continue;
+        const json_t *was = json_object_get(json_object_get(t, "sides"), country);
+        if (json_equal(json_object_get(was, "fence"), json_object_get(side, "fence")) &&
+            json_number_value(json_object_get(was, "fence_km")) ==
+                json_number_value(json_object_get(side, "fence_km")))
+            continue; /* a change of the other side, the command or the impact */
+        json_object_set_new(json_object_get(t, "sides"), country, json_deep_copy(side));
+        json_object_foreach(state, k, t)
+        {
+            double part[SECTION_FENCES];
+            section_fence_km(t, country, part);
+            for (int f = 0; f < SECTION_FENCES; f++)
+                sum[f] += part[f];
+        }
+        json_array_append_new(
+            history, json_pack("{s:s,s:f,s:f,s:f,s:f}", "time",
+                               clock_format_rfc3339(json_integer_value(json_object_get(v, "time_ms")),
+                                                    ts, sizeof(ts)),
+                               "planned", round(sum[1] * 1000) / 1000, "under_construction",
+                               round(sum[2] * 1000) / 1000, "complete", round(sum[3] * 1000) / 1000,
+                               "damaged", round(sum[4] * 1000) / 1000));
+    }
+    json_decref(state);
+    (void)api;
+    return history;
+}
+
+void api_fence(struct api_call *call)
+{
+    const struct border *b = call->api->border;
+    json_t *sections = json_array(), *versions = json_array(), *sides, *history;
+
+    if (sections_list(call->api->rdb, sections) != SH_OK ||
+        section_versions(call->api->rdb, FENCE_HISTORY_MAX, versions) != SH_OK) {
+        json_decref(sections);
+        json_decref(versions);
+        api_reply_err(call, SH_EDB, NULL);
+        return;
+    }
+    sides = json_object();
+    history = json_object();
+    json_object_set_new(sides, b->left, fence_side(call->api, sections, b->left));
+    json_object_set_new(sides, b->right, fence_side(call->api, sections, b->right));
+    json_object_set_new(history, b->left, fence_history(call->api, versions, sections, b->left));
+    json_object_set_new(history, b->right, fence_history(call->api, versions, sections, b->right));
+    json_decref(sections);
+    json_decref(versions);
+    api_reply_json(call, 200, json_pack("{s:o,s:o}", "sides", sides, "history", history), NULL);
+}
+
+/* ---- Fence alarms -------------------------------------------------------------------------- */
+
+/* Runs on the writer: folds the alarm into the sensor's open alarm event of the last
+ * alarm_fold seconds (count + 1, a new version), or journals a new event. In the writer, so
+ * that two alarms racing each other cannot both start an event. */
+static enum sh_err apply_alarm(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct api_call *call = arg;
+    const char *sensor = json_string_value(json_object_get(call->doc, "sensor"));
+    json_t *last = NULL;
+    int64_t t_last = 0, t_new = 0;
+    const char *s;
+    char ts[32];
+    enum sh_err rc;
+
+    s = json_string_value(json_object_get(call->doc, "time"));
+    clock_parse_rfc3339(s, strlen(s), &t_new);
+    if (alarms_last(tx->db, sensor, &last) == SH_OK &&
+        strcmp(json_string_value(json_object_get(last, "status")), "OPEN") == 0 &&
+        (s = json_string_value(json_object_get(last, "time"))) &&
+        clock_parse_rfc3339(s, strlen(s), &t_last) == 0 && t_new >= t_last &&
+        t_new - t_last <= (int64_t)call->api->cfg->fence_alarm_fold_s * 1000 &&
+        strcmp(json_string_value(json_object_get(last, "category")),
+               json_string_value(json_object_get(call->doc, "category"))) == 0) {
+        json_t *doc = json_deep_copy(last);
+        int64_t version = json_integer_value(json_object_get(last, "version"));
+        json_object_set_new(doc, "version", json_integer(version + 1));
+        json_object_set_new(doc, "count",
+                            json_integer(json_integer_value(json_object_get(last, "count")) + 1));
+        json_object_set_new(doc, "time", json_string(clock_format_rfc3339(t_new, ts, sizeof(ts))));
+        json_object_set_new(doc, "updated",
+                            json_string(clock_format_rfc3339(tx->now_ms, ts, sizeof(ts))));
+        json_decref(call->doc);
+        call->doc = doc;
+        rc = events_put(tx, "event.update", doc, version, &call->payload, info);
+    } else {
+        rc = events_put(tx, "event.create", call->doc, 0, &call->payload, info);
+    }
+    json_decref(last);
+    return rc;
+}
+
+static void alarm_written(struct writer_op *op)
+{
+    struct api_call *call = op->arg;
+    char extra[200];
+
+    if (op->result != SH_OK) {
+        api_reply_err(call, op->result, &op->info);
+        return;
+    }
+    snprintf(extra, sizeof(extra), "Location: /api/v1/events/%s\r\n",
+             json_string_value(json_object_get(call->doc, "id")));
+    api_reply_text(call, json_integer_value(json_object_get(call->doc, "count")) == 1 ? 201 : 200,
+                   call->payload, extra);
+}
+
+void api_fence_alarms(struct api_call *call)
+{
+    static const char *const keys[] = {"sensor", "kind", "time",    "chainage_km", "lat",
+                                       "lon",    "pillar", "offset_m", "side",     "depth_m", NULL};
+    const struct api_ctx *api = call->api;
+    struct sh_errinfo info = {0};
+    struct place p;
+    json_t *body = call->body, *ev = NULL;
+    const char *sensor;
+    int kind;
+    double km;
+    int has_km;
+    int64_t t = clock_now_ms();
+    int has_t;
+    char id[37];
+    enum sh_err rc;
+
+    if (!json_is_object(body)) {
+        api_reply_error(call, 400, "invalid", "", "the body must be a JSON object");
+        return;
+    }
+    if ((rc = field_only(body, keys, &info)) ||
+        (rc = field_string(body, "sensor", UNIT_UID_MAX, 1, &sensor, &info)) ||
+        (rc = field_enum(body, "kind", alarm_kinds, 1, &kind, &info)) ||
+        (rc = field_number(body, "chainage_km", 0, api->border->line.length_km, 0, &km, &has_km,
+                           &info)) ||
+        (rc = field_time(body, "time", 0, &t, &has_t, &info))) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    if (has_t && t > clock_now_ms() + 5 * 60 * 1000) {
+        api_reply_error(call, 400, "invalid", "time", "the alarm's time is in the future");
+        return;
+    }
+    if (has_km) {
+        struct geo_point at;
+        geo_line_point_at(&api->border->line, km, &at);
+        landmarks_place_latlon(api->landmarks, api->border, at.lat, at.lon, &p);
+    } else if ((rc = landmarks_place_json(api->landmarks, api->border, body, &p, &info))) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    rc = alarm_event_body(body, p.lat, p.lon, t,
+                          p.distance_km <= api->cfg->fence_alarm_release_km &&
+                                  partner_country(call->api)[0]
+                              ? partner_country(call->api)
+                              : NULL,
+                          &ev, &info);
+    if (rc == SH_OK) {
+        api_new_uuid(id);
+        rc = event_create(ev, api->border, id, call->user.name, api->cfg->name, clock_now_ms(),
+                          &call->doc, &info);
+    }
+    json_decref(ev);
+    if (rc != SH_OK) {
+        api_reply_err(call, rc, &info);
+        return;
+    }
+    json_object_set(call->doc, "sensor", json_object_get(body, "sensor"));
+    json_object_set_new(call->doc, "count", json_integer(1));
+    api_submit(call, apply_alarm, alarm_written);
+}

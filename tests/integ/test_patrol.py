@@ -1,0 +1,210 @@
+"""Coordinated patrols and the fence across two real nodes: landmarks and places, patrol plans
+and their pairing, the near-border notice, fence progress and alarms."""
+import datetime
+import unittest
+
+from harness import NodeTest, wait_for
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+T0 = datetime.datetime(2026, 12, 1, 6, 0, tzinfo=datetime.timezone.utc)
+
+
+def window(h0, h1):
+    return iso(T0 + datetime.timedelta(hours=h0)), iso(T0 + datetime.timedelta(hours=h1))
+
+
+class LandmarkTest(NodeTest):
+    def test_landmarks_and_places_both_ways(self):
+        a = self.node()
+        a.start()
+        st, _, lm = a.request("GET", "/api/v1/border/landmarks")
+        self.assertEqual(st, 200, lm)
+        self.assertEqual([s["name"] for s in lm["sectors"]], ["northern", "central", "coastal"])
+        names = [c["name"] for c in lm["crossings"]]
+        self.assertEqual(names, ["Taftan-Mirjaveh", "Mand-Pishin", "Gabd-Rimdan"])
+        kms = [c["km"] for c in lm["crossings"]]
+        self.assertEqual(kms, sorted(kms))
+        self.assertEqual(lm["crossings"][0]["sector"], "northern")
+        self.assertEqual(lm["pillars"][0], {"n": 1, "km": 0.0, "lat": lm["pillars"][0]["lat"],
+                                            "lon": lm["pillars"][0]["lon"]})
+        self.assertAlmostEqual(lm["pillars"][10]["km"], 50.0)
+        # Pillar 11 + 300 m, 200 m into Pakistan, and back.
+        st, _, p = a.request("GET", "/api/v1/place?pillar=11&offset_m=300&side=PAK&depth_m=200")
+        self.assertEqual(st, 200, p)
+        self.assertEqual(p["side"], "PAK")
+        self.assertAlmostEqual(p["chainage_km"], 50.3, delta=0.02)
+        self.assertAlmostEqual(p["distance_km"], 0.2, delta=0.02)
+        st, _, q = a.request("GET", f"/api/v1/place?lat={p['lat']}&lon={p['lon']}")
+        self.assertEqual((q["pillar"], q["side"]), (11, "PAK"))
+        self.assertAlmostEqual(q["offset_m"], 300, delta=20)
+        self.assertIn("pillar 11 +", q["text"])
+        st, _, q = a.request("GET", "/api/v1/place?pillar=11&offset_m=300&side=IRN&depth_m=200")
+        self.assertEqual(q["side"], "IRN")
+        self.assertError(a.request("GET", "/api/v1/place?pillar=9999"), 400, field="pillar")
+        self.assertError(a.request("GET", "/api/v1/place?pillar=2&depth_m=50&side=AFG"), 400,
+                         field="side")
+        self.assertError(a.request("GET", "/api/v1/place?lat=abc&lon=1"), 400, field="lat")
+
+
+class FenceTest(NodeTest):
+    def test_fence_progress_history_and_alarms(self):
+        a = self.node()
+        a.start()
+        st, hdrs, sec = a.request("GET", "/api/v1/sections")
+        s1 = sec["sections"][0]
+        st, _, body = a.request("PATCH", f"/api/v1/sections/{s1['id']}",
+                                {"fence": "UNDER_CONSTRUCTION", "fence_km": 4,
+                                 "fence_due": "2027-06-30T00:00:00Z"},
+                                headers={"If-Match": str(s1["version"])})
+        self.assertEqual(st, 200, body)
+        s2 = sec["sections"][1]
+        a.request("PATCH", f"/api/v1/sections/{s2['id']}", {"fence": "COMPLETE"},
+                  headers={"If-Match": str(s2["version"])})
+        self.assertError(a.request("PATCH", f"/api/v1/sections/{s1['id']}", {"fence_km": 99},
+                                   headers={"If-Match": "2"}), 400, field="fence_km")
+        st, _, fence = a.request("GET", "/api/v1/fence")
+        self.assertEqual(st, 200, fence)
+        north = fence["sides"]["PAK"][0]
+        self.assertEqual(north["name"], "northern")
+        self.assertAlmostEqual(north["km"]["complete"], 14.0, places=3)  # 4 of s1 + all of s2
+        self.assertAlmostEqual(north["km"]["under_construction"], 6.0, places=3)
+        self.assertAlmostEqual(north["share_complete"], round(14 / north["length_km"], 4))
+        total = fence["sides"]["PAK"][-1]
+        self.assertEqual(total["name"], "total")
+        self.assertEqual(fence["sides"]["IRN"][-1]["km"]["complete"], 0)
+        self.assertEqual([h["complete"] for h in fence["history"]["PAK"]], [4.0, 14.0])
+        self.assertEqual(fence["history"]["IRN"], [])
+
+        # Alarms come with a sensor token; the same sensor folds into one event.
+        sensor = a.add_user("fence-gw-1", "sensor")
+        self.assertError(a.request("GET", "/api/v1/events", token=sensor), 403)
+        st, _, ev = a.request("POST", "/api/v1/fence/alarms",
+                              {"sensor": "S-0412", "kind": "BREACH", "chainage_km": 12.5},
+                              token=sensor)
+        self.assertEqual(st, 201, ev)
+        self.assertEqual((ev["category"], ev["count"], ev["section"]), ("FENCE_BREACH", 1, 2))
+        self.assertEqual(ev["release"], ["IRN"])  # on the line: within 1 km
+        st, _, ev2 = a.request("POST", "/api/v1/fence/alarms",
+                               {"sensor": "S-0412", "kind": "BREACH", "chainage_km": 12.6},
+                               token=sensor)
+        self.assertEqual(st, 200, ev2)
+        self.assertEqual((ev2["id"], ev2["count"], ev2["version"]), (ev["id"], 2, 2))
+        # Another kind, another event; a place by pillar deep inside: national.
+        st, _, ev3 = a.request("POST", "/api/v1/fence/alarms",
+                               {"sensor": "S-0412", "kind": "SENSOR", "pillar": 3,
+                                "side": "PAK", "depth_m": 3000}, token=sensor)
+        self.assertEqual(st, 201, ev3)
+        self.assertEqual((ev3["category"], ev3["release"]), ("SENSOR_ALARM", []))
+        self.assertError(a.request("POST", "/api/v1/fence/alarms",
+                                   {"sensor": "S-1", "kind": "CUT"}, token=sensor), 400,
+                         field="kind")
+        self.assertError(a.request("POST", "/api/v1/fence/alarms",
+                                   {"sensor": "S-1", "kind": "BREACH"}, token=sensor), 400,
+                         field="lat")
+        self.assertError(a.request("POST", "/api/v1/fence/alarms",
+                                   {"sensor": "S-1", "kind": "BREACH", "chainage_km": 5,
+                                    "colour": "red"}, token=sensor), 400, field="colour")
+
+
+class PatrolTest(NodeTest):
+    def setUp(self):
+        super().setUp()
+        self.a, self.b = self.pair()
+        self.a.start()
+        self.b.start()
+        self.a.wait_link("up")
+
+    def plan(self, node, **kw):
+        start, end = window(kw.pop("h0", 0), kw.pop("h1", 8))
+        body = {"units": ["PK-1"], "from_km": 100, "to_km": 120, "start": start, "end": end,
+                "kind": "COORDINATED"}
+        body.update(kw)
+        return node.request("POST", "/api/v1/patrols", body)
+
+    def test_coordinated_patrols_cross_and_pair(self):
+        a, b = self.a, self.b
+        st, _, pa = self.plan(a, units=["PK-1", "PK-2"])
+        self.assertEqual(st, 201, pa)
+        self.assertEqual((pa["side"], pa["release"], pa["notice"]), ("PAK", ["IRN"], "SHARED"))
+        st, _, pb = self.plan(b, units=["IR-9"], from_km=110, to_km=140, h0=4, h1=12)
+        self.assertEqual(st, 201, pb)
+        st, _, reg = self.plan(a, kind="REGULAR", national=True, units=["PK-3"])
+        self.assertEqual(reg["release"], [])
+
+        def seen_on_b():
+            ps = b.request("GET", f"/api/v1/patrols?from={iso(T0)}&to={window(0, 24)[1]}")[2]
+            return ps["patrols"] if len(ps["patrols"]) == 2 else None
+
+        patrols = wait_for(seen_on_b, what="A's coordinated patrol on B")
+        theirs = next(p for p in patrols if p["side"] == "PAK")
+        self.assertEqual(theirs["units"], [])  # stretch, window and kind only
+        self.assertNotIn("by", theirs)
+        self.assertEqual(len(theirs["pairing"]), 1)
+        ov = theirs["pairing"][0]["overlap"]
+        self.assertEqual((ov["from_km"], ov["to_km"]), (110, 120))
+        self.assertEqual((ov["start"], ov["end"]), window(4, 8))
+        mine = next(p for p in patrols if p["side"] == "IRN")
+        self.assertEqual(mine["pairing"][0]["id"], pa["id"])
+        # A sees the pairing too, and its national patrol has none.
+        ps = a.request("GET", f"/api/v1/patrols?from={iso(T0)}&to={window(0, 24)[1]}&side=PAK")
+        self.assertEqual(len(ps[2]["patrols"]), 2)
+        ps = {p["id"]: p for p in ps[2]["patrols"]}
+        wait_for(lambda: a.request("GET", f"/api/v1/patrols/{pb['id']}")[0] == 200,
+                 what="B's patrol on A")
+        ps = {p["id"]: p for p in a.request(
+            "GET", f"/api/v1/patrols?from={iso(T0)}&to={window(0, 24)[1]}")[2]["patrols"]}
+        self.assertEqual(ps[pa["id"]]["pairing"][0]["id"], pb["id"])
+        self.assertEqual(ps[reg["id"]]["pairing"], [])
+        # Unit identities cross only when released.
+        st, _, pc = self.plan(a, units=["PK-7"], release_units=True, h0=30, h1=32)
+        wait_for(lambda: b.request("GET", f"/api/v1/patrols/{pc['id']}")[0] == 200,
+                 what="released units on B")
+        self.assertEqual(b.request("GET", f"/api/v1/patrols/{pc['id']}")[2]["units"], ["PK-7"])
+        # Cancelling crosses too; B may not change A's plan.
+        st, _, cancelled = a.request("PATCH", f"/api/v1/patrols/{pa['id']}",
+                                     {"status": "CANCELLED"}, headers={"If-Match": "1"})
+        self.assertEqual((st, cancelled["version"]), (200, 2), cancelled)
+        wait_for(lambda: b.request("GET", f"/api/v1/patrols/{pa['id']}")[2]["status"] ==
+                 "CANCELLED", what="cancellation on B")
+        self.assertError(b.request("PATCH", f"/api/v1/patrols/{pa['id']}",
+                                   {"status": "CANCELLED"}, headers={"If-Match": "2"}), 403)
+
+    def test_near_border_regular_patrol_sends_a_notice(self):
+        a, b = self.a, self.b
+        st, _, p = self.plan(a, kind="REGULAR", depth_km=2.5)
+        self.assertEqual((st, p["notice"]), (201, "NOTIFIED"), p)
+        st, _, far = self.plan(a, kind="REGULAR", depth_km=10)
+        self.assertNotIn("notice", far)
+        st, _, nat = self.plan(a, kind="REGULAR", national=True)
+        self.assertEqual(nat["notice"], "NATIONAL")
+
+        def notice_on_b():
+            ms = b.request("GET", "/api/v1/messages?channel=node-to-node")[2]["messages"]
+            got = [m for m in ms if m.get("template") == "border_activity_notice"]
+            return got or None
+
+        got = wait_for(notice_on_b, what="activity notice on B")
+        self.assertEqual(len(got), 1)
+        self.assertEqual(got[0]["fields"]["from_km"], 100)
+        st, _, fa = b.request("GET", f"/api/v1/messages/{got[0]['id']}?lang=fa")
+        self.assertIn("rendered", fa)
+        # The decisions are journaled (national, never crossing).
+        notes = [e for e in a.journal() if e["kind"] == "patrol.notice"]
+        self.assertEqual(sorted(n["payload"]["decision"] for n in notes),
+                         ["NATIONAL", "NOTIFIED"])
+        # A patrol is a commander's to plan; bad input is named.
+        liaison = a.add_user("liaison", "liaison")
+        self.assertError(a.request("POST", "/api/v1/patrols", {"from_km": 1}, token=liaison), 403)
+        self.assertError(self.plan(a, to_km=50), 400, field="to_km")
+        self.assertError(self.plan(a, kind="SOLO"), 400, field="kind")
+        self.assertError(self.plan(a, side="IRN"), 403, field="side")
+        self.assertError(self.plan(a, units=["bad id!"]), 400, field="units")
+        self.assertError(self.plan(a, h0=5, h1=5), 400, field="end")
+
+
+if __name__ == "__main__":
+    unittest.main()
