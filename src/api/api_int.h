@@ -79,6 +79,9 @@ void api_patrols_list(struct api_call *call);
 void api_patrols_get(struct api_call *call);
 void api_patrols_patch(struct api_call *call);
 void api_fence(struct api_call *call);
+void api_coverage(struct api_call *call);
+void api_coverage_gaps(struct api_call *call);
+void api_patrols_adherence(struct api_call *call);
 void api_fence_alarms(struct api_call *call);
 
 /* Metrics: counts one answered request. */

@@ -8,6 +8,7 @@
 #include "api/api_int.h"
 
 #include "core/clock.h"
+#include "domain/coverage.h"
 #include "domain/event.h"
 #include "domain/field.h"
 #include "domain/hotline.h"
@@ -131,26 +132,6 @@ void api_place(struct api_call *call)
 
 /* ---- Patrols ------------------------------------------------------------------------------- */
 
-/* 1 if patrols `a` and `b` overlap in stretch and time (touching ends do not). */
-static int patrols_overlap(const json_t *a, const json_t *b, json_t **overlap)
-{
-    double af = json_number_value(json_object_get(a, "from_km"));
-    double at = json_number_value(json_object_get(a, "to_km"));
-    double bf = json_number_value(json_object_get(b, "from_km"));
-    double bt = json_number_value(json_object_get(b, "to_km"));
-    int64_t as, ae, bs, be;
-    char s[32], e[32];
-
-    patrol_window(a, &as, &ae);
-    patrol_window(b, &bs, &be);
-    if (fmax(af, bf) >= fmin(at, bt) || (as > bs ? as : bs) >= (ae < be ? ae : be))
-        return 0;
-    *overlap = json_pack("{s:f,s:f,s:s,s:s}", "from_km", fmax(af, bf), "to_km", fmin(at, bt),
-                         "start", clock_format_rfc3339(as > bs ? as : bs, s, sizeof(s)), "end",
-                         clock_format_rfc3339(ae < be ? ae : be, e, sizeof(e)));
-    return 1;
-}
-
 static int is_shared_plan(const json_t *p)
 {
     const char *kind = json_string_value(json_object_get(p, "kind"));
@@ -159,37 +140,65 @@ static int is_shared_plan(const json_t *p)
     return kind && status && strcmp(kind, "REGULAR") != 0 && strcmp(status, "CANCELLED") != 0;
 }
 
-/* Adds "pairing": [{id, side, from_km, to_km, start, end, overlap}] to every coordinated or
- * joint patrol of `patrols`: the other side's ones that overlap it in stretch and time. */
+/* The stretch and window of patrol document `p`, for domain/coverage. */
+static struct coverage_patrol patrol_of(const json_t *p, int side)
+{
+    struct coverage_patrol c = {.side = side,
+                                .from_km = json_number_value(json_object_get(p, "from_km")),
+                                .to_km = json_number_value(json_object_get(p, "to_km"))};
+
+    patrol_window(p, &c.start_ms, &c.end_ms);
+    return c;
+}
+
+/* Adds "pairing": [{id, side, kind, from_km, to_km, start, end, overlap}] to every patrol of
+ * `patrols`: for a coordinated or joint one, the other side's coordinated or joint patrols
+ * that overlap it in stretch and time, the largest joint effort first. */
 static void add_pairing(json_t *patrols)
 {
-    size_t i, j;
-    json_t *p, *q, *overlap;
+    size_t n = json_array_size(patrols), i, k, nshared = 0;
+    struct coverage_patrol *c = calloc(n + 1, sizeof(*c));
+    struct coverage_pair *pairs = calloc(n + 1, sizeof(*pairs));
+    size_t *at = calloc(n + 1, sizeof(*at));
+    json_t *p;
+    char s[32], e[32];
 
     json_array_foreach(patrols, i, p)
     {
+        if (c && at && is_shared_plan(p)) {
+            c[nshared] = patrol_of(p, 0);
+            at[nshared++] = i;
+        }
+    }
+    json_array_foreach(patrols, i, p)
+    {
         json_t *pairing = json_array();
-        if (is_shared_plan(p)) {
-            json_array_foreach(patrols, j, q)
-            {
-                if (!is_shared_plan(q) ||
-                    strcmp(json_string_value(json_object_get(p, "side")),
-                           json_string_value(json_object_get(q, "side"))) == 0 ||
-                    !patrols_overlap(p, q, &overlap))
-                    continue;
-                json_array_append_new(pairing,
-                                      json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o}", "id",
-                                                json_object_get(q, "id"), "side",
-                                                json_object_get(q, "side"), "kind",
-                                                json_object_get(q, "kind"), "from_km",
-                                                json_object_get(q, "from_km"), "to_km",
-                                                json_object_get(q, "to_km"), "start",
-                                                json_object_get(q, "start"), "end",
-                                                json_object_get(q, "end"), "overlap", overlap));
+        const char *side = json_string_value(json_object_get(p, "side"));
+        size_t m;
+        if (pairs && c && at && is_shared_plan(p)) {
+            struct coverage_patrol mine = patrol_of(p, 0);
+            m = coverage_pairs(&mine, c, nshared, pairs);
+            for (k = 0; k < m; k++) {
+                const json_t *q = json_array_get(patrols, at[pairs[k].partner]);
+                if (strcmp(side, json_string_value(json_object_get(q, "side"))) == 0)
+                    continue; /* one side's patrols do not pair with each other */
+                json_array_append_new(
+                    pairing,
+                    json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:{s:f,s:f,s:s,s:s}}", "id",
+                              json_object_get(q, "id"), "side", json_object_get(q, "side"), "kind",
+                              json_object_get(q, "kind"), "from_km", json_object_get(q, "from_km"),
+                              "to_km", json_object_get(q, "to_km"), "start",
+                              json_object_get(q, "start"), "end", json_object_get(q, "end"),
+                              "overlap", "from_km", pairs[k].from_km, "to_km", pairs[k].to_km,
+                              "start", clock_format_rfc3339(pairs[k].start_ms, s, sizeof(s)), "end",
+                              clock_format_rfc3339(pairs[k].end_ms, e, sizeof(e))));
             }
         }
         json_object_set_new(p, "pairing", pairing);
     }
+    free(c);
+    free(pairs);
+    free(at);
 }
 
 void api_patrols_list(struct api_call *call)
@@ -323,8 +332,9 @@ void api_patrols_create(struct api_call *call)
     enum sh_err rc;
 
     api_new_uuid(id);
-    rc = patrol_new(call->body, call->api->border, call->api->cfg->country, partner_country(call->api),
-                    id, call->user.name, call->api->cfg->name, clock_now_ms(), &call->doc, &info);
+    rc = patrol_new(call->body, call->api->border, call->api->cfg->country,
+                    partner_country(call->api), id, call->user.name, call->api->cfg->name,
+                    clock_now_ms(), &call->doc, &info);
     if (rc != SH_OK) {
         api_reply_err(call, rc, &info);
         return;
@@ -349,7 +359,8 @@ void api_patrols_patch(struct api_call *call)
     }
     rc = patrols_get(call->api->rdb, call->param, &current);
     if (rc != SH_OK) {
-        api_reply_err(call, rc, err_set(&info, rc, "id", "no patrol %s", call->param) ? &info : NULL);
+        api_reply_err(call, rc,
+                      err_set(&info, rc, "id", "no patrol %s", call->param) ? &info : NULL);
         return;
     }
     if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
@@ -385,7 +396,7 @@ static json_t *fence_side(const struct api_ctx *api, const json_t *sections, con
 {
     const struct landmarks *lm = api->landmarks;
     int nsec = lm->nsectors ? lm->nsectors : 1;
-    double (*km)[SECTION_FENCES] = calloc((size_t)nsec + 1, sizeof(*km));
+    double(*km)[SECTION_FENCES] = calloc((size_t)nsec + 1, sizeof(*km));
     json_t *out = json_array(), *s;
     size_t i;
 
@@ -446,11 +457,10 @@ static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
     json_array_foreach(sections, i, s)
     {
         snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
-        json_object_set_new(state, key,
-                            json_pack("{s:O,s:O,s:{s:{s:s}}}", "from_km",
-                                      json_object_get(s, "from_km"), "to_km",
-                                      json_object_get(s, "to_km"), "sides", country, "fence",
-                                      "NONE"));
+        json_object_set_new(
+            state, key,
+            json_pack("{s:O,s:O,s:{s:{s:s}}}", "from_km", json_object_get(s, "from_km"), "to_km",
+                      json_object_get(s, "to_km"), "sides", country, "fence", "NONE"));
     }
     json_array_foreach(versions, i, v)
     {
@@ -478,12 +488,13 @@ static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
                 sum[f] += part[f];
         }
         json_array_append_new(
-            history, json_pack("{s:s,s:f,s:f,s:f,s:f}", "time",
-                               clock_format_rfc3339(json_integer_value(json_object_get(v, "time_ms")),
-                                                    ts, sizeof(ts)),
-                               "planned", round(sum[1] * 1000) / 1000, "under_construction",
-                               round(sum[2] * 1000) / 1000, "complete", round(sum[3] * 1000) / 1000,
-                               "damaged", round(sum[4] * 1000) / 1000));
+            history,
+            json_pack("{s:s,s:f,s:f,s:f,s:f}", "time",
+                      clock_format_rfc3339(json_integer_value(json_object_get(v, "time_ms")), ts,
+                                           sizeof(ts)),
+                      "planned", round(sum[1] * 1000) / 1000, "under_construction",
+                      round(sum[2] * 1000) / 1000, "complete", round(sum[3] * 1000) / 1000,
+                      "damaged", round(sum[4] * 1000) / 1000));
     }
     json_decref(state);
     (void)api;
@@ -572,8 +583,8 @@ static void alarm_written(struct writer_op *op)
 
 void api_fence_alarms(struct api_call *call)
 {
-    static const char *const keys[] = {"sensor", "kind", "time",    "chainage_km", "lat",
-                                       "lon",    "pillar", "offset_m", "side",     "depth_m", NULL};
+    static const char *const keys[] = {"sensor", "kind",     "time", "chainage_km", "lat", "lon",
+                                       "pillar", "offset_m", "side", "depth_m",     NULL};
     const struct api_ctx *api = call->api;
     struct sh_errinfo info = {0};
     struct place p;
@@ -631,4 +642,277 @@ void api_fence_alarms(struct api_call *call)
     json_object_set(call->doc, "sensor", json_object_get(body, "sensor"));
     json_object_set_new(call->doc, "count", json_integer(1));
     api_submit(call, apply_alarm, alarm_written);
+}
+
+/* ---- Coverage, gaps and adherence ---------------------------------------------------------- */
+
+#define COVERAGE_CELLS_MAX 2000000 /* sections x buckets in one answer */
+
+/* The sections and patrols of [from, to) as domain/coverage sees them; weights are this
+ * side's impact levels now. Answers and returns -1 on a storage failure. */
+static int coverage_load(struct api_call *call, int64_t from, int64_t to, json_t **sections,
+                         struct coverage_section **cs, struct coverage_patrol **cp, size_t *np)
+{
+    const char *own = call->api->cfg->country;
+    json_t *patrols = json_array(), *p, *s;
+    size_t i;
+
+    *sections = json_array();
+    *cs = NULL;
+    *cp = NULL;
+    *np = 0;
+    if (sections_list(call->api->rdb, *sections) != SH_OK ||
+        patrols_list(call->api->rdb, from, to, patrols) != SH_OK)
+        goto fail;
+    *cs = calloc(json_array_size(*sections) + 1, sizeof(**cs));
+    *cp = calloc(json_array_size(patrols) + 1, sizeof(**cp));
+    if (*cs == NULL || *cp == NULL)
+        goto fail;
+    json_array_foreach(*sections, i, s)
+    {
+        const char *impact = section_effective_impact(
+            json_object_get(json_object_get(s, "sides"), own), clock_now_ms());
+        int w = coverage_impact_weight(impact);
+        (*cs)[i] = (struct coverage_section){json_number_value(json_object_get(s, "from_km")),
+                                             json_number_value(json_object_get(s, "to_km")),
+                                             w < 0 ? 1 : w};
+        json_object_set_new(s, "impact", json_string(impact));
+    }
+    json_array_foreach(patrols, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "status")), "CANCELLED") == 0)
+            continue;
+        (*cp)[(*np)++] = patrol_of(
+            p, strcmp(json_string_value(json_object_get(p, "side")), own) == 0 ? COVERAGE_OWN
+                                                                               : COVERAGE_PARTNER);
+    }
+    json_decref(patrols);
+    return 0;
+fail:
+    json_decref(patrols);
+    json_decref(*sections);
+    free(*cs);
+    free(*cp);
+    *sections = NULL;
+    api_reply_err(call, SH_EDB, NULL);
+    return -1;
+}
+
+static double minutes(double m)
+{
+    return round(m * 100) / 100;
+}
+
+void api_coverage(struct api_call *call)
+{
+    struct coverage_section *cs;
+    struct coverage_patrol *cp;
+    struct coverage_cell *cells = NULL;
+    struct sh_errinfo info = {0};
+    json_t *sections, *out, *buckets, *s;
+    int64_t from, to, step_s = 3600;
+    size_t np, nb, ns, i;
+    char v[32], *end, ts[32];
+    int r;
+
+    if (query_window(call, &from, &to) < 0)
+        return;
+    if ((r = api_query(call, "step", v, sizeof(v))) < 0 ||
+        (r == 1 && ((step_s = strtoll(v, &end, 10)) < 60 || *end != '\0'))) {
+        api_reply_error(call, 400, "invalid", "step", "step is a number of seconds, at least 60");
+        return;
+    }
+    if (coverage_load(call, from, to, &sections, &cs, &cp, &np) < 0)
+        return;
+    ns = json_array_size(sections);
+    nb = coverage_bucket_count(from, to, step_s * 1000);
+    if (nb == 0 || ns * nb > COVERAGE_CELLS_MAX) {
+        api_reply_error(call, 400, "invalid", "step",
+                        "%zu sections x %zu buckets is more than %d cells: use a larger step or "
+                        "a shorter window",
+                        ns, nb, COVERAGE_CELLS_MAX);
+        goto out;
+    }
+    cells = calloc(ns * nb, sizeof(*cells));
+    struct coverage_input in = {cs, ns, cp, np, from, to};
+    if (cells == NULL || coverage_compute(&in, step_s * 1000, cells, ns * nb, &info) != SH_OK) {
+        api_reply_err(call, cells ? SH_EINVAL : SH_ENOMEM, cells ? &info : NULL);
+        goto out;
+    }
+    buckets = json_array();
+    for (size_t b = 0; b < nb; b++)
+        json_array_append_new(buckets, json_string(clock_format_rfc3339(
+                                           from + (int64_t)b * step_s * 1000, ts, sizeof(ts))));
+    out = json_array();
+    json_array_foreach(sections, i, s)
+    {
+        json_t *row = json_array();
+        for (size_t b = 0; b < nb; b++) {
+            const struct coverage_cell *c = &cells[i * nb + b];
+            json_array_append_new(
+                row, json_pack("{s:f,s:f,s:f,s:f}", "own_min", minutes(c->own_min), "partner_min",
+                               minutes(c->partner_min), "both_min", minutes(c->both_min),
+                               "longest_gap_min", minutes(c->gap_max_min)));
+        }
+        json_array_append_new(
+            out, json_pack("{s:O,s:O,s:O,s:O,s:o}", "id", json_object_get(s, "id"), "from_km",
+                           json_object_get(s, "from_km"), "to_km", json_object_get(s, "to_km"),
+                           "impact", json_object_get(s, "impact"), "cells", row));
+    }
+    api_reply_json(call, 200,
+                   json_pack("{s:s,s:s,s:I,s:o,s:o}", "from",
+                             clock_format_rfc3339(from, ts, sizeof(ts)), "to",
+                             clock_format_rfc3339(to, v, sizeof(v)), "step", (json_int_t)step_s,
+                             "buckets", buckets, "sections", out),
+                   NULL);
+out:
+    free(cells);
+    free(cs);
+    free(cp);
+    json_decref(sections);
+}
+
+void api_coverage_gaps(struct api_call *call)
+{
+    static const char *const ofs[] = {"nobody", "own", "partner", NULL};
+    struct coverage_section *cs;
+    struct coverage_patrol *cp;
+    struct coverage_gap *gaps = NULL;
+    struct sh_errinfo info = {0};
+    json_t *sections, *out;
+    int64_t from, to;
+    double min_minutes = 0;
+    long limit = 200;
+    size_t np, ng = 0;
+    char v[32], *end, s[32], e[32];
+    int r, of = 0;
+
+    if (query_window(call, &from, &to) < 0)
+        return;
+    if ((r = api_query(call, "min_minutes", v, sizeof(v))) < 0 ||
+        (r == 1 && ((min_minutes = strtod(v, &end)) < 0 || *end != '\0' || end == v))) {
+        api_reply_error(call, 400, "invalid", "min_minutes", "min_minutes is a number >= 0");
+        return;
+    }
+    if ((r = api_query(call, "of", v, sizeof(v))) < 0 ||
+        (r == 1 && (of = field_lookup(ofs, v)) < 0)) {
+        api_reply_error(call, 400, "invalid", "of", "of is nobody, own or partner");
+        return;
+    }
+    if ((r = api_query(call, "limit", v, sizeof(v))) < 0 ||
+        (r == 1 && ((limit = strtol(v, &end, 10)) < 1 || limit > 10000 || *end != '\0'))) {
+        api_reply_error(call, 400, "invalid", "limit", "limit is 1 to 10000");
+        return;
+    }
+    if (coverage_load(call, from, to, &sections, &cs, &cp, &np) < 0)
+        return;
+    struct coverage_input in = {cs, json_array_size(sections), cp, np, from, to};
+    if (coverage_gaps(&in, (enum coverage_gap_of)of, min_minutes, &gaps, &ng, &info) != SH_OK) {
+        api_reply_err(call, SH_EINVAL, &info);
+        goto out;
+    }
+    out = json_array();
+    for (size_t i = 0; i < ng && (long)i < limit; i++) {
+        const json_t *sec = json_array_get(sections, gaps[i].section);
+        json_array_append_new(
+            out,
+            json_pack("{s:O,s:O,s:O,s:O,s:s,s:s,s:f,s:f}", "section", json_object_get(sec, "id"),
+                      "from_km", json_object_get(sec, "from_km"), "to_km",
+                      json_object_get(sec, "to_km"), "impact", json_object_get(sec, "impact"),
+                      "start", clock_format_rfc3339(gaps[i].start_ms, s, sizeof(s)), "end",
+                      clock_format_rfc3339(gaps[i].end_ms, e, sizeof(e)), "minutes",
+                      minutes(gaps[i].minutes), "score", minutes(gaps[i].score)));
+    }
+    api_reply_json(call, 200,
+                   json_pack("{s:s,s:I,s:o}", "of", ofs[of], "total", (json_int_t)ng, "gaps", out),
+                   NULL);
+out:
+    free(gaps);
+    free(cs);
+    free(cp);
+    json_decref(sections);
+}
+
+#define ADHERENCE_TOLERANCE_KM 1.0
+#define ADHERENCE_GRACE_MS (15 * 60 * 1000)
+
+/* Flags of one own patrol `p` against its units' tracks up to `now`. */
+static void adherence_of(struct api_call *call, const json_t *p, int64_t now, json_t *out)
+{
+    const json_t *units = json_object_get(p, "units");
+    struct coverage_patrol plan = patrol_of(p, 0);
+    struct coverage_adherence_opts opts = {
+        .tolerance_km = ADHERENCE_TOLERANCE_KM, .now_ms = now, .grace_ms = ADHERENCE_GRACE_MS};
+    struct coverage_report *reports = NULL;
+    struct coverage_flag *flags = NULL;
+    struct sh_errinfo info = {0};
+    size_t n = 0, cap = 0, nf = 0, i, k;
+    json_t *u, *track = json_array(), *pt;
+    char ts[32];
+
+    json_array_foreach(units, i, u)
+    {
+        json_array_clear(track);
+        if (tracks_between(call->api->rdb, json_string_value(u), plan.start_ms,
+                           plan.end_ms < now ? plan.end_ms : now, track) != SH_OK)
+            continue;
+        json_array_foreach(track, k, pt)
+        {
+            struct border_fix fix;
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 256;
+                struct coverage_report *grown = realloc(reports, ncap * sizeof(*grown));
+                if (grown == NULL)
+                    break;
+                reports = grown;
+                cap = ncap;
+            }
+            border_locate(call->api->border, json_real_value(json_array_get(pt, 1)),
+                          json_real_value(json_array_get(pt, 2)), &fix);
+            reports[n++] = (struct coverage_report){i, json_integer_value(json_array_get(pt, 0)),
+                                                    fix.chainage_km, fix.distance_km};
+        }
+    }
+    json_decref(track);
+    if (coverage_adherence(&plan, reports, n, &opts, &flags, &nf, &info) == SH_OK) {
+        static const char *const kinds[] = {"OUTSIDE_STRETCH", "FAR_FROM_LINE", "OUTSIDE_WINDOW",
+                                            "NO_POSITION"};
+        for (i = 0; i < nf; i++) {
+            json_t *f = json_pack("{s:O,s:s,s:s}", "patrol", json_object_get(p, "id"), "kind",
+                                  kinds[flags[i].kind], "time",
+                                  clock_format_rfc3339(flags[i].time_ms, ts, sizeof(ts)));
+            if (flags[i].unit != COVERAGE_NO_UNIT) {
+                json_object_set(f, "unit", json_array_get(units, flags[i].unit));
+                json_object_set_new(f, "chainage_km",
+                                    json_real(round(flags[i].chainage_km * 1000) / 1000));
+            }
+            json_array_append_new(out, f);
+        }
+    }
+    free(flags);
+    free(reports);
+}
+
+void api_patrols_adherence(struct api_call *call)
+{
+    int64_t now = clock_now_ms();
+    json_t *patrols = json_array(), *flags = json_array(), *p;
+    size_t i;
+
+    if (patrols_list(call->api->rdb, now - DAY_MS, now, patrols) != SH_OK) {
+        json_decref(patrols);
+        json_decref(flags);
+        api_reply_err(call, SH_EDB, NULL);
+        return;
+    }
+    json_array_foreach(patrols, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "origin")), call->api->cfg->name) != 0 ||
+            strcmp(json_string_value(json_object_get(p, "status")), "CANCELLED") == 0 ||
+            json_array_size(json_object_get(p, "units")) == 0)
+            continue;
+        adherence_of(call, p, now, flags);
+    }
+    json_decref(patrols);
+    api_reply_json(call, 200, json_pack("{s:o}", "flags", flags), NULL);
 }

@@ -106,9 +106,9 @@ static enum sh_err read_sectors(const json_t *root, const struct border *b, stru
 
         if (!json_is_object(v) || field_string(v, "name", LANDMARK_NAME_MAX - 1, 1, &name, info) ||
             field_number(v, "from_km", 0, b->line.length_km, 1, &s->from_km, &present, info))
-            return json_is_object(v) ? prefixed(info, "sectors", i)
-                                     : err_set(info, SH_EINVAL, "sectors",
-                                               "sectors[%zu] is not an object", i);
+            return json_is_object(v)
+                       ? prefixed(info, "sectors", i)
+                       : err_set(info, SH_EINVAL, "sectors", "sectors[%zu] is not an object", i);
         s->to_km = b->line.length_km;
         if (!json_is_null(json_object_get(v, "to_km")) &&
             field_number(v, "to_km", 0, b->line.length_km, 0, &s->to_km, &present, info))
@@ -149,8 +149,8 @@ static enum sh_err generate_pillars(struct landmarks *lm, const struct border *b
 enum sh_err landmarks_init(struct landmarks *lm, const struct border *b, const char *text,
                            size_t len, struct sh_errinfo *info)
 {
-    static const char *const keys[] = {"comment", "pillar_every_km", "pillars", "sectors",
-                                       "crossings", NULL};
+    static const char *const keys[] = {"comment", "pillar_every_km", "pillars",
+                                       "sectors", "crossings",       NULL};
     json_t *root = NULL;
     json_error_t jerr;
     double every = DEFAULT_PILLAR_KM;

@@ -15,9 +15,9 @@ const char *const patrol_kinds[] = {"REGULAR", "COORDINATED", "JOINT_NIGHT", NUL
 const char *const patrol_statuses[] = {"PLANNED", "CANCELLED", NULL};
 const char *const alarm_kinds[] = {"BREACH", "SENSOR", NULL};
 
-static const char *const create_fields[] = {"units",    "from_km", "to_km",         "start",
-                                            "end",      "kind",    "depth_km",      "national",
-                                            "side",     "remarks", "release_units", NULL};
+static const char *const create_fields[] = {"units", "from_km", "to_km",         "start",
+                                            "end",   "kind",    "depth_km",      "national",
+                                            "side",  "remarks", "release_units", NULL};
 static const char *const patch_fields[] = {"status", "units", "from_km", "to_km",
                                            "start",  "end",   "remarks", NULL};
 
@@ -220,8 +220,7 @@ enum sh_err alarm_event_body(const json_t *alarm, double lat, double lon, int64_
              sensor);
     *out = json_pack("{s:s,s:s,s:s,s:f,s:f,s:s,s:o}", "category",
                      kind == 0 ? "FENCE_BREACH" : "SENSOR_ALARM", "impact", "HIGH", "title", title,
-                     "lat", lat, "lon", lon, "time",
-                     clock_format_rfc3339(time_ms, ts, sizeof(ts)), "release",
-                     release_to ? json_pack("[s]", release_to) : json_array());
+                     "lat", lat, "lon", lon, "time", clock_format_rfc3339(time_ms, ts, sizeof(ts)),
+                     "release", release_to ? json_pack("[s]", release_to) : json_array());
     return *out ? SH_OK : SH_ENOMEM;
 }

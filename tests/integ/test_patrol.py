@@ -110,6 +110,39 @@ class FenceTest(NodeTest):
                                     "colour": "red"}, token=sensor), 400, field="colour")
 
 
+class AdherenceTest(NodeTest):
+    def test_units_off_their_stretch_and_silent_patrols_are_flagged(self):
+        a = self.node()
+        a.start()
+        now = datetime.datetime.now(datetime.timezone.utc)
+        start, end = (iso(now - datetime.timedelta(hours=1)),
+                      iso(now + datetime.timedelta(hours=1)))
+        st, _, on = a.request("POST", "/api/v1/patrols",
+                              {"units": ["PK-1"], "from_km": 100, "to_km": 120, "start": start,
+                               "end": end, "kind": "REGULAR", "national": True})
+        self.assertEqual(st, 201, on)
+        st, _, silent = a.request("POST", "/api/v1/patrols",
+                                  {"units": ["PK-2"], "from_km": 200, "to_km": 210,
+                                   "start": start, "end": end, "national": True})
+        far = a.request("GET", "/api/v1/place?pillar=61")[2]  # km 300
+        near = a.request("GET", "/api/v1/place?pillar=22")[2]  # km 105
+        for uid, p in (("PK-1", far), ("PK-3", near)):
+            st, _, _ = a.request("POST", f"/api/v1/units/{uid}/position",
+                                 {"lat": p["lat"], "lon": p["lon"], "callsign": uid})
+            self.assertIn(st, (200, 201, 202))
+
+        def flags():
+            f = a.request("GET", "/api/v1/patrols/adherence")[2]["flags"]
+            return f if any(x["kind"] == "OUTSIDE_STRETCH" for x in f) else None
+
+        got = wait_for(flags, what="adherence flags")
+        kinds = sorted((f["patrol"], f["kind"], f.get("unit")) for f in got)
+        self.assertEqual(kinds, sorted([(on["id"], "OUTSIDE_STRETCH", "PK-1"),
+                                        (silent["id"], "NO_POSITION", None)]))
+        off = next(f for f in got if f["kind"] == "OUTSIDE_STRETCH")
+        self.assertAlmostEqual(off["chainage_km"], 300, delta=0.5)
+
+
 class PatrolTest(NodeTest):
     def setUp(self):
         super().setUp()
@@ -172,6 +205,55 @@ class PatrolTest(NodeTest):
                  "CANCELLED", what="cancellation on B")
         self.assertError(b.request("PATCH", f"/api/v1/patrols/{pa['id']}",
                                    {"status": "CANCELLED"}, headers={"If-Match": "2"}), 403)
+
+    def test_coverage_and_gaps(self):
+        a, b = self.a, self.b
+        self.plan(a)                                            # PAK km 100-120, 06:00-14:00
+        st, _, pb = self.plan(b, from_km=110, to_km=140, h0=4, h1=12)  # IRN 110-140, 10-18
+        wait_for(lambda: a.request("GET", f"/api/v1/patrols/{pb['id']}")[0] == 200,
+                 what="B's patrol on A")
+        frm, to = window(0, 12)
+        st, _, cov = a.request("GET", f"/api/v1/coverage?from={frm}&to={to}&step=14400")
+        self.assertEqual(st, 200, cov)
+        self.assertEqual(cov["buckets"], [window(0, 4)[0], window(4, 8)[0], window(8, 12)[0]])
+        by_id = {s["id"]: s for s in cov["sections"]}
+
+        def cells(sid, key):
+            return [c[key] for c in by_id[sid]["cells"]]
+
+        # Sections are 10 km: 11 = [100,110), 12 = [110,120), 13 = [120,130).
+        self.assertEqual(cells(11, "own_min"), [240, 240, 0])
+        self.assertEqual(cells(11, "partner_min"), [0, 0, 0])
+        self.assertEqual(cells(11, "longest_gap_min"), [0, 0, 240])
+        self.assertEqual(cells(12, "own_min"), [240, 240, 0])
+        self.assertEqual(cells(12, "partner_min"), [0, 240, 240])
+        self.assertEqual(cells(12, "both_min"), [0, 240, 0])
+        self.assertEqual(cells(12, "longest_gap_min"), [0, 0, 0])
+        self.assertEqual(cells(13, "partner_min"), [0, 240, 240])
+        self.assertEqual(cells(13, "longest_gap_min"), [240, 0, 0])
+        # B sees the same picture the other way round.
+        st, _, covb = b.request("GET", f"/api/v1/coverage?from={frm}&to={to}&step=14400")
+        self.assertEqual([c["partner_min"] for c in covb["sections"][10]["cells"]],
+                         [240, 240, 0])
+        # Gaps: a HIGH section weighs four times a LOW one.
+        s1 = a.request("GET", "/api/v1/sections")[2]["sections"][0]
+        a.request("PATCH", "/api/v1/sections/1", {"impact": "HIGH"},
+                  headers={"If-Match": str(s1["version"])})
+        st, _, gaps = a.request("GET", f"/api/v1/coverage/gaps?from={frm}&to={to}&min_minutes=200")
+        self.assertEqual(st, 200, gaps)
+        self.assertEqual(gaps["gaps"][0]["section"], 1)
+        self.assertEqual((gaps["gaps"][0]["minutes"], gaps["gaps"][0]["score"]), (720, 2880))
+        g11 = [g for g in gaps["gaps"] if g["section"] == 11]
+        self.assertEqual([(g["start"], g["end"], g["minutes"]) for g in g11],
+                         [(window(8, 12)[0], window(8, 12)[1], 240)])
+        self.assertFalse([g for g in gaps["gaps"] if g["section"] == 12])
+        st, _, own = a.request("GET", f"/api/v1/coverage/gaps?from={frm}&to={to}&of=own"
+                                      "&min_minutes=1&limit=500")
+        self.assertTrue([g for g in own["gaps"] if g["section"] == 13])
+        self.assertError(a.request("GET", f"/api/v1/coverage?from={frm}&to={to}&step=1"), 400,
+                         field="step")
+        self.assertError(a.request("GET", f"/api/v1/coverage/gaps?of=them"), 400, field="of")
+        self.assertError(a.request("GET", f"/api/v1/coverage?from=yesterday"), 400, field="from")
 
     def test_near_border_regular_patrol_sends_a_notice(self):
         a, b = self.a, self.b
