@@ -44,6 +44,7 @@ struct config {
     int link_heartbeat_s;
     char link_test_at[8];
     int link_test_timeout_s;
+    char console_tile_url[512]; /* map tile URL template for the web console; empty: none */
 };
 
 /* Fills `cfg` with defaults (name and country empty). */
