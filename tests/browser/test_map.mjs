@@ -52,4 +52,10 @@ await browserTest('console map', async (t) => {
   await page.keyboard.press('Alt+1');
   await page.waitForSelector('#view-map:not([hidden])');
   await t.shot(page, 'console_map');
+
+  // Without serve --test-clock the test clock does not exist.
+  const res = await fetch(`${node.url}/api/v1/test/clock`, {
+    method: 'POST', headers: { Authorization: `Bearer ${node.token}`, 'Content-Type': 'application/json' }, body: '{"advance_s":600}',
+  });
+  assert(res.status === 404, `test clock without the flag: ${res.status}`);
 });

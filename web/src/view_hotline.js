@@ -161,7 +161,7 @@ function create(ctx) {
     const parts = [
       h('div', { class: 'muted' }, channel ? `→ ${channel}` : t('hot.noChannel')),
       h('label', { class: 'field' }, h('span', { 'data-i18n': 'f.precedence' }, t('f.precedence')), prec),
-      h('label', { class: 'field' }, h('span', { 'data-i18n': 'f.template' }, t('f.template')), modeSel),
+      h('label', { class: 'field' }, h('span', { 'data-i18n': 'f.mode' }, t('f.mode')), modeSel),
     ];
     if (mode === 'free') {
       parts.push(h('label', { class: 'field' }, h('span', { 'data-i18n': 'f.subject' }, t('f.subject')), h('input', { name: 'subject', id: 'c-subject', maxlength: 120 })));
