@@ -15,8 +15,8 @@
 /* Nothing inline, nothing from elsewhere; img-src gains the tile server's origin when one is
  * configured (console.tile_url, checked by config_validate to hold no ';' ',' quote or space). */
 #define CSP_FMT                                                                                    \
-    "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "         \
-    "img-src 'self' data:%s%.*s; connect-src 'self'; font-src 'self'; base-uri 'none'; "          \
+    "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "           \
+    "img-src 'self' data:%s%.*s; connect-src 'self'; font-src 'self'; base-uri 'none'; "           \
     "form-action 'none'; frame-ancestors 'none'\r\n"
 
 const struct console_asset *assets_find(const char *path)

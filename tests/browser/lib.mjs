@@ -58,6 +58,21 @@ export class Node {
     return this;
   }
 
+  // Sets `key = value` under [section] in sarhad.conf (the key must be in the file).
+  setConf(section, key, value) {
+    const file = path.join(this.dir, 'sarhad.conf');
+    let cur = null;
+    let done = false;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').map((line) => {
+      const m = line.match(/^\[(.+)\]$/);
+      if (m) cur = m[1];
+      else if (cur === section && line.split('=')[0].trim() === key && !line.startsWith('#')) { done = true; return `${key} = ${value}`; }
+      return line;
+    });
+    if (!done) throw new Error(`no ${section}.${key} in ${file}`);
+    fs.writeFileSync(file, lines.join('\n'));
+  }
+
   run(...args) { return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); }
 
   pin(other, addr) {

@@ -6,6 +6,7 @@ import { browserTest, assert } from './lib.mjs';
 
 await browserTest('console views', async (t) => {
   const [a, b] = await t.pair();
+  b.setConf('console', 'tile_url', 'https://tiles.example.org/{z}/{x}/{y}.png');
   await b.start();
   await a.start();
   await a.waitLink('up');
@@ -18,6 +19,11 @@ await browserTest('console views', async (t) => {
   assert(js.status === 200 && js.headers.get('content-type').startsWith('text/javascript'), 'a module, no token needed');
   assert((await fetch(`${a.url}/assets/nope.js`)).status === 404, 'unknown asset 404');
   assert((await fetch(`${a.url}/api/v1/console`)).status === 401, 'the API still needs the token');
+  // A tile server named in [console] tile_url is offered to the console and allowed by its CSP.
+  assert((await b.request('GET', '/api/v1/console')).tile_url === 'https://tiles.example.org/{z}/{x}/{y}.png', 'tile_url');
+  const bcsp = (await fetch(`${b.url}/`)).headers.get('content-security-policy');
+  assert(bcsp.includes("img-src 'self' data: https://tiles.example.org;"), `tile origin in CSP: ${bcsp}`);
+  assert((await a.request('GET', '/api/v1/console')).tile_url === null, 'no tile_url by default');
 
   const page = await t.page(a);
   await t.login(page, a);
