@@ -28,6 +28,7 @@ function create(ctx) {
   let channel = null;
   let templates = [];
   let focusId = null;
+  const remarks = new Map(); // message id -> remark being typed (the list re-renders under it)
 
   async function loadChannels() {
     channels = (await api.get('/api/v1/channels')).channels;
@@ -69,7 +70,15 @@ function create(ctx) {
       fill(msgList, h('li', { class: 'muted', 'data-i18n': 'hot.none' }, t('hot.none')));
       return;
     }
+    const active = document.activeElement;
+    const refocus = active && msgList.contains(active) && active.closest('.msg')
+      ? { id: active.closest('.msg').dataset.id, sel: active.classList.contains('remark') ? '.remark' : active.dataset.ack ? `[data-ack="${active.dataset.ack}"]` : null }
+      : null;
     fill(msgList, list.map(messageItem));
+    if (refocus && refocus.sel) {
+      const again = msgList.querySelector(`[data-id="${CSS.escape(refocus.id)}"] ${refocus.sel}`);
+      if (again) again.focus();
+    }
     if (focusId) {
       const li = msgList.querySelector(`[data-id="${CSS.escape(focusId)}"]`);
       if (li) { li.scrollIntoView({ block: 'nearest' }); li.focus(); focusId = null; }
@@ -84,7 +93,8 @@ function create(ctx) {
     const delivered = m.delivered && typeof m.delivered === 'object' ? m.delivered.delivered : m.delivered;
     const ack = m.ack && typeof m.ack === 'object' ? m.ack : null;
     const canAck = incoming && !ack && m.state === 'received';
-    const remark = h('input', { type: 'text', class: 'remark', maxlength: 500, placeholder: t('f.remark'), 'aria-label': t('f.remark') });
+    const remark = h('input', { type: 'text', class: 'remark', maxlength: 500, placeholder: t('f.remark'), 'aria-label': t('f.remark'), value: remarks.get(m.id) || '' });
+    remark.addEventListener('input', () => remarks.set(m.id, remark.value));
     return h('li', {
       class: `msg prec-${m.precedence}${m.overdue ? ' overdue' : ''}${incoming ? ' in' : ' out'}`,
       'data-id': m.id, 'data-state': m.state, tabindex: '-1',
@@ -113,8 +123,10 @@ function create(ctx) {
         ev.target.disabled = true;
         try {
           const body2 = { ack: a };
-          if (remark.value) body2.remark = remark.value;
+          const text = remarks.get(m.id) || remark.value;
+          if (text) body2.remark = text;
           await api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/ack`, body2);
+          remarks.delete(m.id);
           await loadMessages();
         } catch (ex) { ctx.toast(ex.message, 'error'); ev.target.disabled = false; }
       },
