@@ -9,6 +9,7 @@
  */
 #include "api/api_int.h"
 
+#include "api/assets.h"
 #include "core/log.h"
 #include "crypto/crypto.h"
 
@@ -68,6 +69,10 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/fence/alarms", PERM_ALARM, 1, api_fence_alarms,
      "POST /api/v1/fence/alarms"},
     {HTTP_GET, "/metrics", PERM_OPERATE, 0, api_metrics, "GET /metrics"},
+    {HTTP_GET, "/", PERM_NONE, 0, api_console_index, "GET /"},
+    {HTTP_GET, "/assets/{}", PERM_NONE, 0, api_console_asset, "GET /assets/{name}"},
+    {HTTP_GET, "/api/v1/console", PERM_READ, 0, api_console_config, "GET /api/v1/console"},
+    {HTTP_POST, "/api/v1/test/clock", PERM_OPERATE, 1, api_test_clock, "POST /api/v1/test/clock"},
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))

@@ -39,6 +39,7 @@ struct api_ctx {
     json_t *units_dirty;       /* uid -> document not yet flushed to the track table */
     int64_t started_ms;
     struct api_metrics *metrics;
+    int test_clock; /* serve --test-clock: 0 off, 1 on (wall clock), 2 on (manual clock) */
 };
 
 /* Allocates the per-route counters. */

@@ -86,6 +86,9 @@ int cmd_serve(int argc, char **argv)
 {
     struct cli_opt opts[] = {
         {"dir", 1, "node directory (made by sarhad init)", NULL},
+        {"test-clock", 0,
+         "FOR TESTS ONLY: admins may move the node's clock forward (POST /api/v1/test/clock)",
+         NULL},
         {NULL, 0, NULL, NULL},
     };
     struct sh_errinfo info = {0};
@@ -93,7 +96,7 @@ int cmd_serve(int argc, char **argv)
     int npos, r;
     enum sh_err rc;
 
-    r = cli_parse(argc, argv, opts, "sarhad serve --dir DIR",
+    r = cli_parse(argc, argv, opts, "sarhad serve --dir DIR [--test-clock]",
                   "Runs the node until SIGINT or SIGTERM; logs logfmt lines to stderr.", pos, 0,
                   &npos);
     if (r != 0)
@@ -102,7 +105,7 @@ int cmd_serve(int argc, char **argv)
         cli_error("serve", "--dir is required (see --help)");
         return CLI_USAGE;
     }
-    rc = node_serve(opts[0].value, &info);
+    rc = node_serve(opts[0].value, opts[1].value ? NODE_SERVE_TEST_CLOCK : 0, &info);
     if (rc != SH_OK) {
         cli_error("serve", "%s", info.message[0] ? info.message : err_str(rc));
         return CLI_FAIL;

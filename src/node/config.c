@@ -62,6 +62,7 @@ static const struct key_def keys[] = {
     NUM("patrol", "notice_km", KEY_DOUBLE, patrol_notice_km, 0, 100),
     NUM("fence", "alarm_release_km", KEY_DOUBLE, fence_alarm_release_km, 0, 100),
     NUM("fence", "alarm_fold", KEY_INT, fence_alarm_fold_s, 0, 86400),
+    STR("console", "tile_url", console_tile_url),
 };
 
 void config_defaults(struct config *cfg)
@@ -188,6 +189,18 @@ enum sh_err config_load(const char *dir, struct config *cfg, struct sh_errinfo *
     return config_validate(cfg, info);
 }
 
+/* The tile URL goes into the console's Content-Security-Policy header as an origin, so it
+ * must not carry characters that would end a header value or a CSP directive. */
+static int tile_url_valid(const char *url)
+{
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return 0;
+    for (const char *p = url; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || strchr("\"';,", *p))
+            return 0;
+    return strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}");
+}
+
 enum sh_err config_validate(const struct config *cfg, struct sh_errinfo *info)
 {
     enum log_level lvl;
@@ -212,6 +225,10 @@ enum sh_err config_validate(const struct config *cfg, struct sh_errinfo *info)
          cfg->link_test_at[4] < '0' || cfg->link_test_at[4] > '9' ||
          (cfg->link_test_at[0] == '2' && cfg->link_test_at[1] > '3')))
         return err_set(info, SH_EINVAL, "test_at", "link.test_at must be HH:MM (UTC) or empty");
+    if (cfg->console_tile_url[0] && !tile_url_valid(cfg->console_tile_url))
+        return err_set(info, SH_EINVAL, "tile_url",
+                       "console.tile_url must be an http:// or https:// URL template with {z}, "
+                       "{x} and {y}, without spaces, quotes, ';' or ','");
     if (log_parse_level(cfg->log_level, &lvl) < 0)
         return err_set(info, SH_EINVAL, "log_level",
                        "node.log_level must be debug, info, warn or error");
@@ -254,4 +271,9 @@ void config_write(const struct config *cfg, FILE *f)
             cfg->unit_stale_s, cfg->track_retention_h, cfg->max_units, cfg->link_listen,
             cfg->link_heartbeat_s, cfg->link_test_at, cfg->link_test_timeout_s,
             cfg->patrol_notice_km, cfg->fence_alarm_release_km, cfg->fence_alarm_fold_s);
+    fprintf(f,
+            "\n[console]\n# map tiles for the web console, e.g. "
+            "https://tiles.example.org/{z}/{x}/{y}.png;\n# empty: country outlines only (works "
+            "offline)\ntile_url = %s\n",
+            cfg->console_tile_url);
 }

@@ -52,6 +52,7 @@ struct config {
     double patrol_notice_km;
     double fence_alarm_release_km;
     int fence_alarm_fold_s;
+    char console_tile_url[512]; /* map tile URL template for the web console; empty: none */
 };
 
 /* Fills `cfg` with defaults (name and country empty). */

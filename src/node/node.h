@@ -30,7 +30,10 @@ enum sh_err node_load_border(const struct config *cfg, struct border *b, struct 
 enum sh_err node_load_landmarks(const struct config *cfg, const struct border *b,
                                 struct landmarks *lm, struct sh_errinfo *info);
 
+/* node_serve flags. NODE_SERVE_TEST_CLOCK: POST /api/v1/test/clock may move the clock (tests). */
+#define NODE_SERVE_TEST_CLOCK 1u
+
 /* Runs the node in `dir` until SIGINT or SIGTERM, then stops cleanly. */
-enum sh_err node_serve(const char *dir, struct sh_errinfo *info);
+enum sh_err node_serve(const char *dir, unsigned flags, struct sh_errinfo *info);
 
 #endif

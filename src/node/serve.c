@@ -261,7 +261,8 @@ static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_err
     return SH_OK;
 }
 
-static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo *info)
+static enum sh_err node_open(struct node *n, const char *dir, unsigned flags,
+                             struct sh_errinfo *info)
 {
     char dbp[600], certp[600], keyp[600];
     enum sh_err rc;
@@ -299,7 +300,8 @@ static enum sh_err node_open(struct node *n, const char *dir, struct sh_errinfo 
                               .hub = n->hub,
                               .units = json_object(),
                               .units_dirty = json_object(),
-                              .started_ms = clock_now_ms()};
+                              .started_ms = clock_now_ms(),
+                              .test_clock = (flags & NODE_SERVE_TEST_CLOCK) != 0};
     if ((rc = api_init(&n->api)) || (rc = units_load(n->rdb, n->api.units)))
         return rc;
     struct http_config hc = {.listen = n->cfg.http_listen,
@@ -339,7 +341,7 @@ static void node_close(struct node *n)
         event_base_free(n->base);
 }
 
-enum sh_err node_serve(const char *dir, struct sh_errinfo *info)
+enum sh_err node_serve(const char *dir, unsigned flags, struct sh_errinfo *info)
 {
     struct node n;
     struct timeval second = {1, 0}, half = {0, 500000};
@@ -352,7 +354,7 @@ enum sh_err node_serve(const char *dir, struct sh_errinfo *info)
     if (n.base == NULL)
         return err_set(info, SH_EIO, "", "cannot create the event loop");
     n.writer_ev = event_new(n.base, -1, 0, writer_ev_cb, &n);
-    if ((rc = node_open(&n, dir, info)))
+    if ((rc = node_open(&n, dir, flags, info)))
         goto out;
     n.units_ev = event_new(n.base, -1, EV_PERSIST, units_ev_cb, &n);
     n.poll_ev = event_new(n.base, -1, EV_PERSIST, poll_ev_cb, &n);
@@ -369,6 +371,8 @@ enum sh_err node_serve(const char *dir, struct sh_errinfo *info)
              "version=%s",
              n.cfg.name, n.cfg.country, n.cfg.http_listen, http_server_port(n.http),
              n.tls ? "on" : "off", (long long)stream_hub_seq(n.hub), SARHAD_VERSION);
+    if (flags & NODE_SERVE_TEST_CLOCK)
+        log_warn("node.test_clock", "enabled=true route=\"POST /api/v1/test/clock\"");
     event_base_dispatch(n.base);
     log_info("node.stopped", "node=%s journal_seq=%lld", n.cfg.name,
              (long long)stream_hub_seq(n.hub));
