@@ -57,6 +57,8 @@ static const struct route routes[] = {
     {HTTP_GET, "/api/v1/place", PERM_READ, 0, api_place, "GET /api/v1/place"},
     {HTTP_POST, "/api/v1/patrols", PERM_PATROL, 1, api_patrols_create, "POST /api/v1/patrols"},
     {HTTP_GET, "/api/v1/patrols", PERM_READ, 0, api_patrols_list, "GET /api/v1/patrols"},
+    {HTTP_POST, "/api/v1/patrols/plan", PERM_PATROL, 1, api_patrols_plan,
+     "POST /api/v1/patrols/plan"},
     {HTTP_GET, "/api/v1/patrols/adherence", PERM_READ, 0, api_patrols_adherence,
      "GET /api/v1/patrols/adherence"},
     {HTTP_GET, "/api/v1/coverage", PERM_READ, 0, api_coverage, "GET /api/v1/coverage"},

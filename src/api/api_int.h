@@ -82,6 +82,7 @@ void api_fence(struct api_call *call);
 void api_coverage(struct api_call *call);
 void api_coverage_gaps(struct api_call *call);
 void api_patrols_adherence(struct api_call *call);
+void api_patrols_plan(struct api_call *call);
 void api_fence_alarms(struct api_call *call);
 
 /* Metrics: counts one answered request. */

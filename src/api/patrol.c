@@ -13,6 +13,8 @@
 #include "domain/field.h"
 #include "domain/hotline.h"
 #include "domain/patrol.h"
+#include "domain/planner.h"
+#include "crypto/crypto.h"
 #include "domain/section.h"
 #include "domain/unit.h"
 #include "store/hotline_store.h"
@@ -915,4 +917,206 @@ void api_patrols_adherence(struct api_call *call)
     }
     json_decref(patrols);
     api_reply_json(call, 200, json_pack("{s:o}", "flags", flags), NULL);
+}
+
+/* ---- The planner ---------------------------------------------------------------------------- */
+
+#define PLAN_UNITS_MAX 1000
+#define PLAN_SPAN_MAX_MS (31 * DAY_MS)
+
+/* Reads units[i] of a plan request into `u`. */
+static enum sh_err plan_unit(const json_t *v, size_t i, struct planner_unit *u, const char **uid,
+                             struct sh_errinfo *info)
+{
+    static const char *const keys[] = {"uid",      "shift_hours", "max_shifts", "min_rest_hours",
+                                       "reach_km", "min_km",      "max_km",     NULL};
+    double shift = 8, shifts = 1, rest = 12, reach = 10, lo = 0, hi = 0;
+    int has_lo = 0, has_hi = 0;
+    enum sh_err rc;
+
+    if (!json_is_object(v))
+        return err_set(info, SH_EINVAL, "units", "units[%zu] is not an object", i);
+    if ((rc = field_only(v, keys, info)) ||
+        (rc = field_string(v, "uid", UNIT_UID_MAX, 1, uid, info)) ||
+        (rc = field_number(v, "shift_hours", 1, 24, 0, &shift, NULL, info)) ||
+        (rc = field_number(v, "max_shifts", 0, 62, 0, &shifts, NULL, info)) ||
+        (rc = field_number(v, "min_rest_hours", 0, 72, 0, &rest, NULL, info)) ||
+        (rc = field_number(v, "reach_km", 0.1, 500, 0, &reach, NULL, info)) ||
+        (rc = field_number(v, "min_km", 0, 1e5, 0, &lo, &has_lo, info)) ||
+        (rc = field_number(v, "max_km", 0, 1e5, 0, &hi, &has_hi, info))) {
+        struct sh_errinfo why = *info;
+        return err_set(info, rc, why.field, "units[%zu]: %s", i, why.message);
+    }
+    if (!unit_uid_valid(*uid))
+        return err_set(info, SH_EINVAL, "units", "units[%zu].uid is not a unit id", i);
+    if (shift != floor(shift) || shifts != floor(shifts))
+        return err_set(info, SH_EINVAL, "units",
+                       "units[%zu]: shift_hours and max_shifts are whole numbers", i);
+    if (has_lo != has_hi || (has_lo && hi <= lo))
+        return err_set(info, SH_EINVAL, "units",
+                       "units[%zu]: min_km and max_km go together, min_km < max_km", i);
+    *u = (struct planner_unit){.shift_ms = (int64_t)shift * 3600 * 1000,
+                               .max_shifts = (int)shifts,
+                               .min_rest_ms = (int64_t)llround(rest * 3600 * 1000),
+                               .reach_km = reach,
+                               .has_range = has_lo,
+                               .min_km = lo,
+                               .max_km = hi};
+    return SH_OK;
+}
+
+void api_patrols_plan(struct api_call *call)
+{
+    static const char *const keys[] = {"units", "from", "to", "objective", "seed", "kind", NULL};
+    static const char *const objectives[] = {"coverage", "pair", NULL};
+    const json_t *body = call->body, *units = json_object_get(body, "units"), *v;
+    struct sh_errinfo info = {0};
+    struct planner_unit *pu = NULL;
+    struct planner_patrol *covered = NULL, *partner = NULL;
+    struct planner_section *ps = NULL;
+    struct planner_result res = {0};
+    struct coverage_section *cs = NULL;
+    struct coverage_patrol *cp = NULL;
+    json_t *sections = NULL, *patrols = json_array(), *proposal, *p;
+    const char **uids = NULL, *seed_text = NULL;
+    int64_t from, to;
+    size_t i, np = 0, ncov = 0, npart = 0;
+    int objective = 0, kind = 0;
+    uint64_t seed = 0;
+    char s[32], e[32], seedbuf[24];
+    enum sh_err rc;
+
+    if (!json_is_object(body)) {
+        api_reply_error(call, 400, "invalid", "", "the body must be a JSON object");
+        goto out;
+    }
+    if ((rc = field_only(body, keys, &info)) ||
+        (rc = field_time(body, "from", 1, &from, NULL, &info)) ||
+        (rc = field_time(body, "to", 1, &to, NULL, &info)) ||
+        (rc = field_enum(body, "objective", objectives, 0, &objective, &info)) ||
+        (rc = field_enum(body, "kind", patrol_kinds, 0, &kind, &info))) {
+        api_reply_err(call, rc, &info);
+        goto out;
+    }
+    if (objective < 0)
+        objective = 0; /* coverage */
+    if (to <= from || to - from > PLAN_SPAN_MAX_MS) {
+        api_reply_error(call, 400, "invalid", "to", "to must be after from, by at most 31 days");
+        goto out;
+    }
+    if (!json_is_array(units) || json_array_size(units) == 0 ||
+        json_array_size(units) > PLAN_UNITS_MAX) {
+        api_reply_error(call, 400, "invalid", "units", "units is an array of 1 to %d units",
+                        PLAN_UNITS_MAX);
+        goto out;
+    }
+    v = json_object_get(body, "seed");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        seed = (uint64_t)json_integer_value(v);
+    } else if (json_is_string(v)) {
+        char *end;
+        seed_text = json_string_value(v);
+        seed = strtoull(seed_text, &end, 10);
+        if (*seed_text == '\0' || *end != '\0') {
+            api_reply_error(call, 400, "invalid", "seed", "seed is a decimal number");
+            goto out;
+        }
+    } else if (v) {
+        api_reply_error(call, 400, "invalid", "seed", "seed is a decimal number");
+        goto out;
+    } else if (crypto_random((uint8_t *)&seed, sizeof(seed)) != SH_OK) {
+        api_reply_err(call, SH_EIO, NULL);
+        goto out;
+    }
+    pu = calloc(json_array_size(units), sizeof(*pu));
+    uids = calloc(json_array_size(units), sizeof(*uids));
+    if (pu == NULL || uids == NULL) {
+        api_reply_err(call, SH_ENOMEM, NULL);
+        goto out;
+    }
+    json_array_foreach(units, i, v)
+    {
+        if ((rc = plan_unit(v, i, &pu[i], &uids[i], &info))) {
+            api_reply_err(call, rc, &info);
+            goto out;
+        }
+    }
+    /* The border with this side's weights, and what is planned already (both sides). */
+    if (coverage_load(call, from, to, &sections, &cs, &cp, &np) < 0)
+        goto out; /* answered */
+    if (patrols_list(call->api->rdb, from, to, patrols) != SH_OK) {
+        api_reply_err(call, SH_EDB, NULL);
+        goto out;
+    }
+    ps = calloc(json_array_size(sections) + 1, sizeof(*ps));
+    covered = calloc(np + 1, sizeof(*covered));
+    partner = calloc(json_array_size(patrols) + 1, sizeof(*partner));
+    if (ps == NULL || covered == NULL || partner == NULL) {
+        api_reply_err(call, SH_ENOMEM, NULL);
+        goto out;
+    }
+    for (i = 0; i < json_array_size(sections); i++)
+        ps[i] = (struct planner_section){cs[i].from_km, cs[i].to_km, cs[i].weight};
+    for (i = 0; i < np; i++)
+        covered[ncov++] =
+            (struct planner_patrol){-1, cp[i].from_km, cp[i].to_km, cp[i].start_ms, cp[i].end_ms};
+    json_array_foreach(patrols, i, p)
+    {
+        if (is_shared_plan(p) &&
+            strcmp(json_string_value(json_object_get(p, "side")), call->api->cfg->country) != 0) {
+            struct coverage_patrol c = patrol_of(p, 1);
+            partner[npart++] =
+                (struct planner_patrol){-1, c.from_km, c.to_km, c.start_ms, c.end_ms};
+        }
+    }
+    struct planner_request req = {.sections = ps,
+                                  .n_sections = json_array_size(sections),
+                                  .from_ms = from,
+                                  .to_ms = to,
+                                  .units = pu,
+                                  .n_units = json_array_size(units),
+                                  .covered = covered,
+                                  .n_covered = ncov,
+                                  .partner = partner,
+                                  .n_partner = npart,
+                                  .objective = objective == 1 ? PLANNER_OBJECTIVE_PAIR
+                                                              : PLANNER_OBJECTIVE_COVERAGE,
+                                  .mode = PLANNER_MODE_AUTO,
+                                  .seed = seed};
+    if ((rc = planner_propose(&req, &res, &info))) {
+        api_reply_err(call, rc, &info);
+        goto out;
+    }
+    if (kind < 0)
+        kind = objective == 1 ? 1 : 0; /* pairing proposes coordinated patrols */
+    proposal = json_array();
+    for (i = 0; i < res.n_patrols; i++) {
+        const struct planner_patrol *q = &res.patrols[i];
+        json_array_append_new(
+            proposal,
+            json_pack("{s:[s],s:f,s:f,s:s,s:s,s:s}", "units", uids[q->unit], "from_km",
+                      round(q->from_km * 1000) / 1000, "to_km", round(q->to_km * 1000) / 1000,
+                      "start", clock_format_rfc3339(q->start_ms, s, sizeof(s)), "end",
+                      clock_format_rfc3339(q->end_ms, e, sizeof(e)), "kind", patrol_kinds[kind]));
+    }
+    snprintf(seedbuf, sizeof(seedbuf), "%llu", (unsigned long long)res.seed);
+    api_reply_json(call, 200,
+                   json_pack("{s:o,s:I,s:I,s:I,s:I,s:f,s:b,s:s,s:I,s:s}", "proposal", proposal,
+                             "value", (json_int_t)res.coverage, "paired", (json_int_t)res.paired,
+                             "open", (json_int_t)res.open, "bound", (json_int_t)res.bound,
+                             "gap_pct", round(res.gap_pct * 100) / 100, "exact", res.exact, "seed",
+                             seedbuf, "candidates", (json_int_t)res.n_candidates, "objective",
+                             objectives[objective]),
+                   NULL);
+out:
+    planner_result_free(&res);
+    json_decref(sections);
+    json_decref(patrols);
+    free(pu);
+    free(uids);
+    free(ps);
+    free(covered);
+    free(partner);
+    free(cs);
+    free(cp);
 }

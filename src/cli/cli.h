@@ -42,5 +42,7 @@ int cmd_send(int argc, char **argv);
 int cmd_inbox(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_patrol(int argc, char **argv);
+int cmd_coverage(int argc, char **argv);
 
 #endif

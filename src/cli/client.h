@@ -15,6 +15,13 @@ struct client {
     char token[128];
 };
 
+/* The options every client command takes first (opts[0] and opts[1]). */
+#define CLIENT_OPTS                                                                                \
+    {"url", 1, "node API, http://HOST:PORT (default $SARHAD_URL or http://127.0.0.1:8080)", NULL}, \
+    {                                                                                              \
+        "token-file", 1, "file holding the API token (default: $SARHAD_TOKEN)", NULL               \
+    }
+
 /* Fills `c` from the options (either may be NULL). Prints the problem and returns -1. */
 int client_init(struct client *c, const char *url, const char *token_file);
 

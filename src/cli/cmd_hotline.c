@@ -9,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CLIENT_OPTS                                                                                \
-    {"url", 1, "node API, http://HOST:PORT (default $SARHAD_URL or http://127.0.0.1:8080)", NULL}, \
-    {                                                                                              \
-        "token-file", 1, "file holding the API token (default: $SARHAD_TOKEN)", NULL               \
-    }
-
 int cmd_send(int argc, char **argv)
 {
     struct cli_opt opts[] = {

@@ -19,6 +19,8 @@ static const struct cli_command commands[] = {
     {"inbox", "list hotline messages of a running node", cmd_inbox},
     {"ack", "acknowledge a hotline message (ROGER, WILCO, UNABLE)", cmd_ack},
     {"audit", "verify the exchange log, prove or check what was exchanged", cmd_audit},
+    {"patrol", "plan or list patrols through a running node", cmd_patrol},
+    {"coverage", "print patrol coverage per section through a running node", cmd_coverage},
     {"version", "print the version", cmd_version},
 };
 

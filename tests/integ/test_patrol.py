@@ -3,7 +3,9 @@ and their pairing, the near-border notice, fence progress and alarms."""
 import datetime
 import unittest
 
-from harness import NodeTest, wait_for
+import os
+
+from harness import NodeTest, run, wait_for
 
 
 def iso(dt):
@@ -108,6 +110,75 @@ class FenceTest(NodeTest):
         self.assertError(a.request("POST", "/api/v1/fence/alarms",
                                    {"sensor": "S-1", "kind": "BREACH", "chainage_km": 5,
                                     "colour": "red"}, token=sensor), 400, field="colour")
+
+
+class CliTest(NodeTest):
+    def test_patrol_add_list_and_coverage_table(self):
+        a = self.node()
+        a.start()
+        env = dict(os.environ, SARHAD_URL=f"http://127.0.0.1:{a.port}", SARHAD_TOKEN=a.token)
+        start, end = window(0, 2)
+        out = run("patrol", "add", "--from-km", "100", "--to-km", "115", "--start", start,
+                  "--end", end, "--units", "PK-1,PK-2", "--national", env=env).stdout
+        pid, kind = out.split()[:2]
+        self.assertEqual(kind, "REGULAR")
+        self.assertIn("notice=NATIONAL", out)
+        self.assertEqual(a.request("GET", f"/api/v1/patrols/{pid}")[2]["units"], ["PK-1", "PK-2"])
+        out = run("patrol", "list", "--from", start, "--to", end, env=env).stdout
+        self.assertIn(pid, out.splitlines()[1])
+        out = run("coverage", "--from", start, "--to", window(0, 4)[1], env=env).stdout
+        rows = {line.split()[0]: line for line in out.splitlines()[2:-1]}
+        self.assertEqual(sorted(rows), ["11", "12"])
+        self.assertTrue(rows["11"].rstrip().endswith("OO.."), rows["11"])
+        self.assertEqual(rows["11"].split()[3], "120")  # own minutes
+        bad = run("patrol", "add", "--from-km", "x", check=False, env=env)
+        self.assertEqual(bad.returncode, 2)
+        bad = run("patrol", "add", "--from-km", "100", "--to-km", "90", "--start", start,
+                  "--end", end, check=False, env=env)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("to_km", bad.stderr)
+        self.assertEqual(run("patrol", "--help", env=env).returncode, 0)
+        self.assertEqual(run("coverage", "--help", env=env).returncode, 0)
+
+
+class PlannerTest(NodeTest):
+    def test_plan_covers_high_sections_first_and_is_seeded(self):
+        a = self.node()
+        a.start()
+        secs = a.request("GET", "/api/v1/sections")[2]["sections"]
+        s5 = secs[4]
+        a.request("PATCH", "/api/v1/sections/5", {"impact": "HIGH"},
+                  headers={"If-Match": str(s5["version"])})
+        frm, to = window(0, 8)
+        body = {"units": [{"uid": "PK-1", "shift_hours": 4, "max_shifts": 2,
+                           "min_rest_hours": 0, "reach_km": 10, "min_km": 30, "max_km": 60}],
+                "from": frm, "to": to, "seed": 7}
+        st, _, plan = a.request("POST", "/api/v1/patrols/plan", body)
+        self.assertEqual(st, 200, plan)
+        self.assertTrue(plan["exact"])
+        self.assertEqual(plan["gap_pct"], 0)
+        self.assertEqual(plan["seed"], "7")
+        # Two 4 h shifts on section 5 (km 40-50, HIGH, weight 4): 8 slots x 4.
+        self.assertEqual(plan["value"], 32)
+        self.assertEqual([(p["from_km"], p["to_km"]) for p in plan["proposal"]],
+                         [(40, 50), (40, 50)])
+        self.assertEqual([p["units"] for p in plan["proposal"]], [["PK-1"], ["PK-1"]])
+        again = a.request("POST", "/api/v1/patrols/plan", body)[2]
+        self.assertEqual(again["proposal"], plan["proposal"])
+        # Accepting the proposal: what is planned is no longer open.
+        for p in plan["proposal"]:
+            p["national"] = True
+            self.assertEqual(a.request("POST", "/api/v1/patrols", p)[0], 201)
+        after = a.request("POST", "/api/v1/patrols/plan", body)[2]
+        self.assertLess(after["open"], plan["open"])
+        self.assertNotIn((40, 50), [(p["from_km"], p["to_km"]) for p in after["proposal"]])
+        self.assertError(a.request("POST", "/api/v1/patrols/plan", dict(body, units=[])), 400,
+                         field="units")
+        self.assertError(a.request("POST", "/api/v1/patrols/plan",
+                                   dict(body, units=[{"uid": "PK-1", "shift_hours": 0}])), 400,
+                         field="shift_hours")
+        self.assertError(a.request("POST", "/api/v1/patrols/plan", dict(body, objective="win")),
+                         400, field="objective")
 
 
 class AdherenceTest(NodeTest):
