@@ -21,11 +21,13 @@ $BIN cert --dir demo/ir-east >demo/ir-east.pem 2>/dev/null
 $BIN peer add --dir demo/pk-south --name IR-EAST --country IRN --cert demo/ir-east.pem \
      --addr "127.0.0.1:$L2" >/dev/null
 $BIN peer add --dir demo/ir-east --name PK-SOUTH --country PAK --cert demo/pk-south.pem >/dev/null
+S1=$($BIN user add --dir demo/pk-south --name taftan-fence-gw --role sensor | tail -n 1)
 $BIN serve --dir demo/pk-south 2>demo/pk-south.log &
 PID1=$!
 $BIN serve --dir demo/ir-east 2>demo/ir-east.log &
 PID2=$!
-trap 'kill $PID1 $PID2 2>/dev/null; wait $PID1 $PID2 2>/dev/null; exit 0' INT TERM
+MOVER=
+trap 'kill $PID1 $PID2 $MOVER 2>/dev/null; wait $PID1 $PID2 2>/dev/null; exit 0' INT TERM
 for url in "http://127.0.0.1:$P1" "http://127.0.0.1:$P2"; do
     for i in $(seq 1 50); do
         curl -sf "$url/api/v1/health" >/dev/null 2>&1 && break
@@ -50,14 +52,28 @@ for i in $(seq 1 50); do
     sleep 0.1
 done
 api "$T2" -X POST "$U2/messages/$MID/ack" -d '{"ack":"WILCO","remark":"blocking at pillar 162"}'
+# Patrols along the line on both sides (two coordinated pairs), fence progress, a fence alarm,
+# and units moving along their patrols.
+python3 scripts/demo_scenario.py setup "http://127.0.0.1:$P1" "$T1" "http://127.0.0.1:$P2" "$T2" "$S1"
+python3 scripts/demo_scenario.py move "http://127.0.0.1:$P1" "$T1" "http://127.0.0.1:$P2" "$T2" &
+MOVER=$!
 sleep 1
 cat <<MSG
 
   sarhad demo: two federated nodes are running.
 
-    PK-SOUTH (PAK)  http://127.0.0.1:$P1/api/v1/health   admin token: $T1
-    IR-EAST  (IRN)  http://127.0.0.1:$P2/api/v1/health   admin token: $T2
+    PK-SOUTH (PAK)  console http://127.0.0.1:$P1/   admin token: $T1
+    IR-EAST  (IRN)  console http://127.0.0.1:$P2/   admin token: $T2
     logs: demo/pk-south.log, demo/ir-east.log
+
+  Open a console in a browser and sign in with its token: the map, the hotline, the patrol
+  board and the link. Patrols on both sides (two coordinated pairs), units moving along them,
+  fence progress in the northern sector and a fence breach near Taftan.
+  Patrols and coverage from a terminal:
+    SARHAD_URL=http://127.0.0.1:$P1 SARHAD_TOKEN=$T1 $BIN patrol list
+    SARHAD_URL=http://127.0.0.1:$P1 SARHAD_TOKEN=$T1 $BIN coverage --step 7200
+    curl -H "Authorization: Bearer $T1" $U1/fence
+    curl -H "Authorization: Bearer $T1" "$U1/coverage/gaps?min_minutes=60&limit=5"
 
   Each node shows its own events and the ones the other released to it:
     curl -H "Authorization: Bearer $T2" $U2/events

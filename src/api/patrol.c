@@ -73,10 +73,10 @@ static int query_time(struct api_call *call, const char *name, int64_t dflt, int
     return 0;
 }
 
-/* Reads ?from=&to= (default: now to now + 1 day) and checks the span. */
+/* Reads ?from=&to= (default: the start of this hour to a day later) and checks the span. */
 static int query_window(struct api_call *call, int64_t *from, int64_t *to)
 {
-    int64_t now = clock_now_ms();
+    int64_t now = clock_now_ms() / 3600000 * 3600000;
 
     if (query_time(call, "from", now, from) < 0 || query_time(call, "to", *from + DAY_MS, to) < 0)
         return -1;

@@ -69,10 +69,11 @@ static int patrol_add(int argc, char **argv)
     struct client c;
     json_t *body, *reply;
     char *end;
-    int npos, r = cli_parse(argc, argv, opts,
-                            "sarhad patrol add --from-km A --to-km B --start T --end T "
-                            "[--kind K] [--units U,..]",
-                            "Plans a patrol of this node's side and prints its id.", NULL, 0, &npos);
+    int npos,
+        r = cli_parse(argc, argv, opts,
+                      "sarhad patrol add --from-km A --to-km B --start T --end T "
+                      "[--kind K] [--units U,..]",
+                      "Plans a patrol of this node's side and prints its id.", NULL, 0, &npos);
 
     if (r != 0)
         return r > 0 ? CLI_OK : CLI_USAGE;
@@ -135,8 +136,8 @@ static int patrol_list(int argc, char **argv)
     char path[300];
     size_t i;
     int npos, r = cli_parse(argc, argv, opts, "sarhad patrol list [--from T] [--to T]",
-                            "Lists both sides' patrols in the window, with their pairing.", NULL,
-                            0, &npos);
+                            "Lists both sides' patrols in the window, with their pairing.", NULL, 0,
+                            &npos);
 
     if (r != 0)
         return r > 0 ? CLI_OK : CLI_USAGE;
@@ -216,7 +217,7 @@ int cmd_coverage(int argc, char **argv)
         {NULL, 0, NULL, NULL},
     };
     struct client c;
-    json_t *reply, *s, *cell;
+    json_t *reply, *gaps, *s, *cell, *g;
     char path[300];
     size_t i, j;
     int npos, r = cli_parse(argc, argv, opts, "sarhad coverage [--from T] [--to T] [--step S]",
@@ -235,12 +236,20 @@ int cmd_coverage(int argc, char **argv)
     add_query(path, sizeof(path), "step", opts[4].value);
     if ((reply = call_or_fail("coverage", &c, "GET", path, NULL, 200)) == NULL)
         return CLI_FAIL;
+    /* The longest gap of each section over the whole window (the cells only know buckets). */
+    snprintf(path, sizeof(path), "/api/v1/coverage/gaps?limit=10000&from=%s&to=%s",
+             json_string_value(json_object_get(reply, "from")),
+             json_string_value(json_object_get(reply, "to")));
+    if ((gaps = call_or_fail("coverage", &c, "GET", path, NULL, 200)) == NULL) {
+        json_decref(reply);
+        return CLI_FAIL;
+    }
     double bucket_min = (double)json_integer_value(json_object_get(reply, "step")) / 60.0;
     printf("coverage %s to %s, buckets of %.0f min\n",
            json_string_value(json_object_get(reply, "from")),
            json_string_value(json_object_get(reply, "to")), bucket_min);
-    printf("%-4s %-15s %-8s %8s %8s %8s %8s  %s\n", "SEC", "KM", "IMPACT", "OWN", "PARTNER",
-           "BOTH", "MAX GAP", "BUCKETS");
+    printf("%-4s %-15s %-8s %8s %8s %8s %8s  %s\n", "SEC", "KM", "IMPACT", "OWN", "PARTNER", "BOTH",
+           "MAX GAP", "BUCKETS");
     json_array_foreach(json_object_get(reply, "sections"), i, s)
     {
         double own = 0, partner = 0, both = 0, gap = 0;
@@ -250,8 +259,12 @@ int cmd_coverage(int argc, char **argv)
             own += json_number_value(json_object_get(cell, "own_min"));
             partner += json_number_value(json_object_get(cell, "partner_min"));
             both += json_number_value(json_object_get(cell, "both_min"));
-            double g = json_number_value(json_object_get(cell, "longest_gap_min"));
-            gap = g > gap ? g : gap;
+        }
+        json_array_foreach(json_object_get(gaps, "gaps"), j, g)
+        {
+            if (json_equal(json_object_get(g, "section"), json_object_get(s, "id")) &&
+                json_number_value(json_object_get(g, "minutes")) > gap)
+                gap = json_number_value(json_object_get(g, "minutes"));
         }
         if (own == 0 && partner == 0 && opts[5].value == NULL)
             continue;
@@ -268,8 +281,8 @@ int cmd_coverage(int argc, char **argv)
         }
         putchar('\n');
     }
-    printf("(minutes; the longest gap is the longest stretch of time within one bucket that "
-           "nobody covers)\n");
+    printf("(minutes; MAX GAP: the longest time in the window that nobody covers the section)\n");
+    json_decref(gaps);
     json_decref(reply);
     return CLI_OK;
 }

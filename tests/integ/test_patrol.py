@@ -131,6 +131,7 @@ class CliTest(NodeTest):
         self.assertEqual(sorted(rows), ["11", "12"])
         self.assertTrue(rows["11"].rstrip().endswith("OO.."), rows["11"])
         self.assertEqual(rows["11"].split()[3], "120")  # own minutes
+        self.assertEqual(rows["11"].split()[6], "120")  # the gap after the patrol
         bad = run("patrol", "add", "--from-km", "x", check=False, env=env)
         self.assertEqual(bad.returncode, 2)
         bad = run("patrol", "add", "--from-km", "100", "--to-km", "90", "--start", start,
