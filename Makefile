@@ -36,7 +36,7 @@ demo: deps build
 bench: deps
 	SARHAD_EXTRA_PKGS=wrk ./scripts/deps.sh
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSARHAD_TESTS=OFF
-	cmake --build build/release -j$(JOBS) --target sarhad
+	cmake --build build/release -j$(JOBS) --target sarhad bench_coverage bench_planner
 	./bench/run.sh build/release/sarhad
 
 format:

@@ -52,3 +52,15 @@ rps() { awk '/Requests\/sec/{print $2}' "$1"; }
 
 echo "== replication between two nodes (bench/link_bench.py)" >&2
 python3 bench/link_bench.py "$BIN" "${LINK_FILL_SECONDS:-20}" | tee -a "$OUT"
+
+echo "== patrols: coverage, gaps and the planner (bench/bench_coverage.c, bench/bench_planner.c)" >&2
+{
+    echo
+    echo "### Patrol coverage and planner (pure, one core)"
+    echo '```'
+    "$(dirname "$BIN")/bench_coverage"
+    "$(dirname "$BIN")/bench_planner"
+    echo '```'
+    echo
+    python3 bench/patrol_bench.py "$BIN"
+} | tee -a "$OUT"

@@ -21,6 +21,8 @@
 #include "store/peers.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -651,25 +653,28 @@ void api_fence_alarms(struct api_call *call)
 #define COVERAGE_CELLS_MAX 2000000 /* sections x buckets in one answer */
 
 /* The sections and patrols of [from, to) as domain/coverage sees them; weights are this
- * side's impact levels now. Answers and returns -1 on a storage failure. */
+ * side's impact levels now (each section gets "impact" set to it). Answers and returns -1 on a
+ * storage failure. */
 static int coverage_load(struct api_call *call, int64_t from, int64_t to, json_t **sections,
                          struct coverage_section **cs, struct coverage_patrol **cp, size_t *np)
 {
     const char *own = call->api->cfg->country;
-    json_t *patrols = json_array(), *p, *s;
+    json_t *s;
     size_t i;
+    enum sh_err rc;
 
     *sections = json_array();
     *cs = NULL;
     *cp = NULL;
     *np = 0;
-    if (sections_list(call->api->rdb, *sections) != SH_OK ||
-        patrols_list(call->api->rdb, from, to, patrols) != SH_OK)
+    if ((rc = sections_list(call->api->rdb, *sections)) != SH_OK ||
+        (rc = patrols_spans(call->api->rdb, from, to, own, cp, np)) != SH_OK)
         goto fail;
     *cs = calloc(json_array_size(*sections) + 1, sizeof(**cs));
-    *cp = calloc(json_array_size(patrols) + 1, sizeof(**cp));
-    if (*cs == NULL || *cp == NULL)
+    if (*cs == NULL) {
+        rc = SH_ENOMEM;
         goto fail;
+    }
     json_array_foreach(*sections, i, s)
     {
         const char *impact = section_effective_impact(
@@ -680,23 +685,15 @@ static int coverage_load(struct api_call *call, int64_t from, int64_t to, json_t
                                              w < 0 ? 1 : w};
         json_object_set_new(s, "impact", json_string(impact));
     }
-    json_array_foreach(patrols, i, p)
-    {
-        if (strcmp(json_string_value(json_object_get(p, "status")), "CANCELLED") == 0)
-            continue;
-        (*cp)[(*np)++] = patrol_of(
-            p, strcmp(json_string_value(json_object_get(p, "side")), own) == 0 ? COVERAGE_OWN
-                                                                               : COVERAGE_PARTNER);
-    }
-    json_decref(patrols);
     return 0;
 fail:
-    json_decref(patrols);
     json_decref(*sections);
     free(*cs);
     free(*cp);
     *sections = NULL;
-    api_reply_err(call, SH_EDB, NULL);
+    *cs = NULL;
+    *cp = NULL;
+    api_reply_err(call, rc, NULL);
     return -1;
 }
 
@@ -705,16 +702,122 @@ static double minutes(double m)
     return round(m * 100) / 100;
 }
 
+/* A growable text buffer for answers too large to build as JSON objects. */
+struct textbuf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static void tb_printf(struct textbuf *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void tb_printf(struct textbuf *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->failed)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = 1;
+            return;
+        }
+        if ((size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = (t->cap + (size_t)n + 1) * 2;
+        char *grown = realloc(t->p, cap);
+        if (grown == NULL) {
+            t->failed = 1;
+            return;
+        }
+        t->p = grown;
+        t->cap = cap;
+    }
+}
+
+/* Minutes as JSON number text (to the hundredth; whole minutes, the common case, without
+ * going through printf's floating point). */
+static const char *number_text(double m, char out[24])
+{
+    double r = minutes(m);
+    long long whole = (long long)r;
+
+    if ((double)whole == r && whole >= 0 && whole < 1000000000LL) {
+        char *p = out + 23;
+        *p = '\0';
+        do {
+            *--p = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        return p;
+    }
+    snprintf(out, 24, "%.15g", r);
+    return out;
+}
+
+/* The JSON text of GET /api/v1/coverage, or NULL when out of memory. */
+static char *coverage_text(const json_t *sections, const struct coverage_cell *cells, size_t nb,
+                           int64_t from, int64_t to, int64_t step_s)
+{
+    struct textbuf t = {malloc(1 << 16), 0, 1 << 16, 0};
+    char a[32], b[32];
+    const json_t *s;
+    size_t i;
+
+    if (t.p == NULL)
+        return NULL;
+    tb_printf(&t, "{\"from\":\"%s\",\"to\":\"%s\",\"step\":%lld,\"buckets\":[",
+              clock_format_rfc3339(from, a, sizeof(a)), clock_format_rfc3339(to, b, sizeof(b)),
+              (long long)step_s);
+    for (size_t k = 0; k < nb; k++)
+        tb_printf(&t, "%s\"%s\"", k ? "," : "",
+                  clock_format_rfc3339(from + (int64_t)k * step_s * 1000, a, sizeof(a)));
+    tb_printf(&t, "],\"sections\":[");
+    json_array_foreach(sections, i, s)
+    {
+        tb_printf(&t,
+                  "%s{\"id\":%lld,\"from_km\":%.15g,\"to_km\":%.15g,\"impact\":\"%s\","
+                  "\"cells\":[",
+                  i ? "," : "", (long long)json_integer_value(json_object_get(s, "id")),
+                  json_number_value(json_object_get(s, "from_km")),
+                  json_number_value(json_object_get(s, "to_km")),
+                  json_string_value(json_object_get(s, "impact")));
+        for (size_t k = 0; k < nb; k++) {
+            const struct coverage_cell *c = &cells[i * nb + k];
+            char o[24], p[24], bo[24], g[24];
+            tb_printf(&t,
+                      "%s{\"own_min\":%s,\"partner_min\":%s,\"both_min\":%s,"
+                      "\"longest_gap_min\":%s}",
+                      k ? "," : "", number_text(c->own_min, o), number_text(c->partner_min, p),
+                      number_text(c->both_min, bo), number_text(c->gap_max_min, g));
+        }
+        tb_printf(&t, "]}");
+    }
+    tb_printf(&t, "]}");
+    if (t.failed) {
+        free(t.p);
+        return NULL;
+    }
+    return t.p;
+}
+
 void api_coverage(struct api_call *call)
 {
     struct coverage_section *cs;
     struct coverage_patrol *cp;
     struct coverage_cell *cells = NULL;
     struct sh_errinfo info = {0};
-    json_t *sections, *out, *buckets, *s;
+    json_t *sections;
     int64_t from, to, step_s = 3600;
-    size_t np, nb, ns, i;
-    char v[32], *end, ts[32];
+    size_t np, nb, ns;
+    char v[32], *end, *text;
     int r;
 
     if (query_window(call, &from, &to) < 0)
@@ -741,32 +844,14 @@ void api_coverage(struct api_call *call)
         api_reply_err(call, cells ? SH_EINVAL : SH_ENOMEM, cells ? &info : NULL);
         goto out;
     }
-    buckets = json_array();
-    for (size_t b = 0; b < nb; b++)
-        json_array_append_new(buckets, json_string(clock_format_rfc3339(
-                                           from + (int64_t)b * step_s * 1000, ts, sizeof(ts))));
-    out = json_array();
-    json_array_foreach(sections, i, s)
-    {
-        json_t *row = json_array();
-        for (size_t b = 0; b < nb; b++) {
-            const struct coverage_cell *c = &cells[i * nb + b];
-            json_array_append_new(
-                row, json_pack("{s:f,s:f,s:f,s:f}", "own_min", minutes(c->own_min), "partner_min",
-                               minutes(c->partner_min), "both_min", minutes(c->both_min),
-                               "longest_gap_min", minutes(c->gap_max_min)));
-        }
-        json_array_append_new(
-            out, json_pack("{s:O,s:O,s:O,s:O,s:o}", "id", json_object_get(s, "id"), "from_km",
-                           json_object_get(s, "from_km"), "to_km", json_object_get(s, "to_km"),
-                           "impact", json_object_get(s, "impact"), "cells", row));
-    }
-    api_reply_json(call, 200,
-                   json_pack("{s:s,s:s,s:I,s:o,s:o}", "from",
-                             clock_format_rfc3339(from, ts, sizeof(ts)), "to",
-                             clock_format_rfc3339(to, v, sizeof(v)), "step", (json_int_t)step_s,
-                             "buckets", buckets, "sections", out),
-                   NULL);
+    /* Written as text: a week of 1 km sections is 140,000 cells, too many to build as
+     * jansson objects first. The shape is the documented one. */
+    text = coverage_text(sections, cells, nb, from, to, step_s);
+    if (text == NULL)
+        api_reply_err(call, SH_ENOMEM, NULL);
+    else
+        api_reply_text(call, 200, text, NULL);
+    free(text);
 out:
     free(cells);
     free(cs);

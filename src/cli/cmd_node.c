@@ -6,6 +6,7 @@
 #include "domain/release.h"
 #include "node/node.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_init(int argc, char **argv)
@@ -19,6 +20,7 @@ int cmd_init(int argc, char **argv)
         {"left", 1, "country left of the line walking first->last point (default PAK)", NULL},
         {"right", 1, "country right of the line (default IRN)", NULL},
         {"link", 1, "federation link listen address ADDR:PORT (default: none)", NULL},
+        {"section-km", 1, "length of the border's sections in km (default 10)", NULL},
         {NULL, 0, NULL, NULL},
     };
     struct config cfg;
@@ -66,6 +68,15 @@ int cmd_init(int argc, char **argv)
         snprintf(cfg.link_listen, sizeof(cfg.link_listen), "%s", opts[7].value);
     if (opts[4].value)
         snprintf(cfg.border_file, sizeof(cfg.border_file), "%s", opts[4].value);
+    if (opts[8].value) {
+        char *end;
+        cfg.border_section_km = strtod(opts[8].value, &end);
+        if (end == opts[8].value || *end != '\0' || !(cfg.border_section_km >= 0.1) ||
+            cfg.border_section_km > 1000) {
+            cli_error("init", "--section-km must be a number of km from 0.1 to 1000");
+            return CLI_USAGE;
+        }
+    }
     rc = config_validate(&cfg, &info);
     if (rc != SH_OK) {
         cli_error("init", "%s", info.message);

@@ -593,3 +593,49 @@ enum sh_err section_versions(struct store_db *db, int limit, json_t *out)
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
+
+enum sh_err patrols_spans(struct store_db *db, int64_t from_ms, int64_t to_ms, const char *own,
+                          struct coverage_patrol **out, size_t *n)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT side=?3, from_km, to_km, start_ms, end_ms FROM patrols "
+                                   "WHERE start_ms < ?2 AND end_ms > ?1 AND status != 'CANCELLED'");
+    size_t cap = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    db_bind_text(st, 3, own);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 1024;
+            struct coverage_patrol *grown = realloc(*out, ncap * sizeof(*grown));
+            if (grown == NULL) {
+                sqlite3_reset(st);
+                free(*out);
+                *out = NULL;
+                *n = 0;
+                return SH_ENOMEM;
+            }
+            *out = grown;
+            cap = ncap;
+        }
+        (*out)[(*n)++] = (struct coverage_patrol){
+            .side = sqlite3_column_int(st, 0) ? COVERAGE_OWN : COVERAGE_PARTNER,
+            .from_km = sqlite3_column_double(st, 1),
+            .to_km = sqlite3_column_double(st, 2),
+            .start_ms = sqlite3_column_int64(st, 3),
+            .end_ms = sqlite3_column_int64(st, 4)};
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return SH_EDB;
+    }
+    return SH_OK;
+}

@@ -10,6 +10,7 @@
 #define SARHAD_STORE_RECORDS_H
 
 #include "core/err.h"
+#include "domain/coverage.h"
 #include "domain/patrol.h"
 #include "domain/role.h"
 #include "store/journal.h"
@@ -110,6 +111,12 @@ enum sh_err patrols_get(struct store_db *db, const char *id, json_t **out);
 /* Appends every patrol (both sides, any status) whose window overlaps [from_ms, to_ms), by
  * start, to `out`. */
 enum sh_err patrols_list(struct store_db *db, int64_t from_ms, int64_t to_ms, json_t *out);
+
+/* The stretch and window of every patrol not cancelled whose window overlaps [from_ms, to_ms),
+ * without parsing documents (coverage reads thousands): side COVERAGE_OWN when the patrol's
+ * side is `own`. *out is malloc'd (caller frees), NULL when none. */
+enum sh_err patrols_spans(struct store_db *db, int64_t from_ms, int64_t to_ms, const char *own,
+                          struct coverage_patrol **out, size_t *n);
 
 /* The latest alarm event of `sensor` (new reference), SH_ENOTFOUND if none. */
 enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out);
