@@ -52,6 +52,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/messages/{}/ack", PERM_HOTLINE, 1, api_messages_ack,
      "POST /api/v1/messages/{id}/ack"},
     {HTTP_GET, "/api/v1/templates", PERM_READ, 0, api_templates, "GET /api/v1/templates"},
+    {HTTP_GET, "/api/v1/me", PERM_READ, 0, api_me, "GET /api/v1/me"},
+    {HTTP_GET, "/api/v1/escalations", PERM_READ, 0, api_escalations, "GET /api/v1/escalations"},
     {HTTP_GET, "/api/v1/border/landmarks", PERM_READ, 0, api_landmarks,
      "GET /api/v1/border/landmarks"},
     {HTTP_GET, "/api/v1/place", PERM_READ, 0, api_place, "GET /api/v1/place"},

@@ -73,6 +73,8 @@ void api_messages_ack(struct api_call *call);
 void api_templates(struct api_call *call);
 void api_metrics(struct api_call *call);
 void api_landmarks(struct api_call *call);
+void api_me(struct api_call *call);
+void api_escalations(struct api_call *call);
 void api_place(struct api_call *call);
 void api_patrols_create(struct api_call *call);
 void api_patrols_list(struct api_call *call);

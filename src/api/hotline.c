@@ -105,6 +105,25 @@ static void message_written(struct writer_op *op)
     api_reply_text(call, 201, call->payload, extra);
 }
 
+void api_escalations(struct api_call *call)
+{
+    /* A user of a command sees what is escalated to it; one of no command (an admin, a
+     * watch officer) sees every escalation, as does ?all=1. */
+    char all[8];
+    const char *command = call->user.command[0] ? call->user.command : NULL;
+    json_t *out = json_array();
+
+    if (api_query(call, "all", all, sizeof(all)) == 1 && strcmp(all, "1") == 0)
+        command = NULL;
+    if (messages_escalated(call->api->rdb, command, out) != SH_OK) {
+        json_decref(out);
+        api_reply_err(call, SH_EDB, NULL);
+        return;
+    }
+    api_reply_json(call, 200, json_pack("{s:s?,s:o}", "command", command, "escalations", out),
+                   NULL);
+}
+
 void api_messages_create(struct api_call *call)
 {
     struct sh_errinfo info = {0};

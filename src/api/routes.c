@@ -83,6 +83,16 @@ void api_border(struct api_call *call)
                    json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features), NULL);
 }
 
+void api_me(struct api_call *call)
+{
+    api_reply_json(call, 200,
+                   json_pack("{s:s,s:s,s:s?,s:s,s:s}", "name", call->user.name, "role",
+                             role_name(call->user.role), "command",
+                             call->user.command[0] ? call->user.command : NULL, "node",
+                             call->api->cfg->name, "country", call->api->cfg->country),
+                   NULL);
+}
+
 void api_new_uuid(char out[37])
 {
     uint8_t b[16];

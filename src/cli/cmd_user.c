@@ -14,6 +14,7 @@
 struct user_change {
     const char *name;
     enum role role;
+    const char *command;
     const char *token_hash;
 };
 
@@ -21,7 +22,7 @@ static enum sh_err apply_add(struct store_tx *tx, void *arg, struct sh_errinfo *
 {
     struct user_change *u = arg;
 
-    return users_add(tx, u->name, u->role, u->token_hash, info);
+    return users_add(tx, u->name, u->role, u->command, u->token_hash, info);
 }
 
 static enum sh_err apply_revoke(struct store_tx *tx, void *arg, struct sh_errinfo *info)
@@ -72,13 +73,15 @@ static int user_list(struct store_db *db)
         cli_error("user", "cannot read users");
         return CLI_FAIL;
     }
-    printf("%-24s %-10s %-26s %s\n", "NAME", "ROLE", "CREATED", "REVOKED");
+    printf("%-24s %-10s %-26s %-26s %s\n", "NAME", "ROLE", "CREATED", "REVOKED", "COMMAND");
     json_array_foreach(users, i, u)
     {
         const char *revoked = json_string_value(json_object_get(u, "revoked"));
-        printf("%-24s %-10s %-26s %s\n", json_string_value(json_object_get(u, "name")),
+        const char *command = json_string_value(json_object_get(u, "command"));
+        printf("%-24s %-10s %-26s %-26s %s\n", json_string_value(json_object_get(u, "name")),
                json_string_value(json_object_get(u, "role")),
-               json_string_value(json_object_get(u, "created")), revoked ? revoked : "-");
+               json_string_value(json_object_get(u, "created")), revoked ? revoked : "-",
+               command ? command : "-");
     }
     json_decref(users);
     return CLI_OK;
@@ -90,6 +93,8 @@ int cmd_user(int argc, char **argv)
         {"dir", 1, "node directory", NULL},
         {"name", 1, "user name (add, revoke)", NULL},
         {"role", 1, "admin, commander, liaison, analyst, patrol or sensor (add)", NULL},
+        {"command", 1, "the command the user belongs to, as channels name it (add; optional)",
+         NULL},
         {NULL, 0, NULL, NULL},
     };
     struct user_change u = {0};
@@ -102,7 +107,8 @@ int cmd_user(int argc, char **argv)
     enum sh_err rc;
 
     r = cli_parse(argc, argv, opts,
-                  "sarhad user add|list|revoke --dir DIR [--name NAME] [--role ROLE]",
+                  "sarhad user add|list|revoke --dir DIR [--name NAME] [--role ROLE] "
+                  "[--command C]",
                   "add     creates a user and prints their API token once (only its hash is "
                   "stored)\nlist    lists users and their roles\nrevoke  revokes a user's token",
                   pos, 1, &npos);
@@ -129,6 +135,11 @@ int cmd_user(int argc, char **argv)
         cli_error("user", "--role must be admin, commander, liaison, analyst, patrol or sensor");
         return CLI_USAGE;
     }
+    if (opts[3].value && (strlen(opts[3].value) > 120 || strpbrk(opts[3].value, "\r\n\t"))) {
+        cli_error("user", "--command is at most 120 bytes on one line");
+        return CLI_USAGE;
+    }
+    u.command = opts[3].value;
     if (open_node(opts[0].value, &cfg, &db) < 0)
         return CLI_FAIL;
     if (strcmp(pos[0], "list") == 0) {

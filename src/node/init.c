@@ -116,7 +116,7 @@ static enum sh_err init_apply(struct store_tx *tx, void *arg, struct sh_errinfo 
         if (rc)
             return rc;
     }
-    return users_add(tx, "admin", ROLE_ADMIN, it->token_hash, info);
+    return users_add(tx, "admin", ROLE_ADMIN, NULL, it->token_hash, info);
 }
 
 static enum sh_err write_config(const struct config *cfg, const char *path, struct sh_errinfo *info)

@@ -81,6 +81,8 @@ static const char *const migrations[] = {
     "NULL,"
     "  doc TEXT NOT NULL);"
     "CREATE INDEX patrols_window ON patrols(start_ms, end_ms);",
+    /* 6: the command a user belongs to (escalations go to the parent command's users) */
+    "ALTER TABLE users ADD COLUMN command TEXT;",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -474,3 +474,34 @@ enum sh_err messages_overdue(struct store_db *db, int64_t now_ms, json_t *out)
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
+
+enum sh_err messages_escalated(struct store_db *db, const char *command, json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT m.doc, json_extract(c.doc,'$.parent_command') "
+                                   "FROM messages m LEFT JOIN channels c ON c.name=m.channel "
+                                   "WHERE m.escalated=1 AND m.state<>'acknowledged' AND "
+                                   "(?1 IS NULL OR json_extract(c.doc,'$.parent_command')=?1) "
+                                   "ORDER BY m.deadline_ms LIMIT 500");
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, command);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *doc = json_loadb((const char *)sqlite3_column_text(st, 0),
+                                 (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
+        const char *parent = (const char *)sqlite3_column_text(st, 1);
+        if (doc == NULL)
+            continue;
+        json_array_append_new(
+            out,
+            json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:s?}", "id", json_object_get(doc, "id"), "channel",
+                      json_object_get(doc, "channel"), "precedence",
+                      json_object_get(doc, "precedence"), "subject",
+                      json_object_get(doc, "subject"), "deadline", json_object_get(doc, "deadline"),
+                      "escalated", json_object_get(doc, "escalated"), "parent_command", parent));
+        json_decref(doc);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}

@@ -68,4 +68,9 @@ enum sh_err messages_unreceipted(struct store_db *db, const char *origin, char *
  * deadline at `now_ms` and are not escalated yet. */
 enum sh_err messages_overdue(struct store_db *db, int64_t now_ms, json_t *out);
 
+/* Appends the messages escalated and still unacknowledged, by deadline, as {id, channel,
+ * precedence, subject, deadline, escalated, parent_command}: those whose channel's parent
+ * command is `command`, or all when `command` is NULL. */
+enum sh_err messages_escalated(struct store_db *db, const char *command, json_t *out);
+
 #endif

@@ -272,9 +272,9 @@ out:
 
 /* A user change as a journal entry; national by construction (no release), no token hash. */
 static enum sh_err journal_user(struct store_tx *tx, const char *kind, const char *name,
-                                const char *role)
+                                const char *role, const char *command)
 {
-    json_t *doc = json_pack("{s:s,s:s}", "name", name, "role", role);
+    json_t *doc = json_pack("{s:s,s:s,s:s?}", "name", name, "role", role, "command", command);
     struct journal_entry e;
     char id[80];
     enum sh_err rc;
@@ -286,7 +286,7 @@ static enum sh_err journal_user(struct store_tx *tx, const char *kind, const cha
     return rc;
 }
 
-enum sh_err users_add(struct store_tx *tx, const char *name, enum role role,
+enum sh_err users_add(struct store_tx *tx, const char *name, enum role role, const char *command,
                       const char *token_hash_hex, struct sh_errinfo *info)
 {
     sqlite3_stmt *st;
@@ -306,16 +306,18 @@ enum sh_err users_add(struct store_tx *tx, const char *name, enum role role,
     db_bind_text(st, 1, name);
     if ((rc = step_done(tx->db, st, "users_rename")))
         return rc;
-    st = db_stmt(tx->db, "INSERT INTO users(name,role,token_hash,created_ms) VALUES(?,?,?,?)");
+    st = db_stmt(tx->db,
+                 "INSERT INTO users(name,role,token_hash,created_ms,command) VALUES(?,?,?,?,?)");
     if (st == NULL)
         return SH_EDB;
     db_bind_text(st, 1, name);
     db_bind_text(st, 2, role_name(role));
     db_bind_text(st, 3, token_hash_hex);
     sqlite3_bind_int64(st, 4, tx->now_ms);
+    db_bind_text(st, 5, command && command[0] ? command : NULL);
     if ((rc = step_done(tx->db, st, "users_add")))
         return rc;
-    return journal_user(tx, "user.add", name, role_name(role));
+    return journal_user(tx, "user.add", name, role_name(role), command);
 }
 
 enum sh_err users_revoke(struct store_tx *tx, const char *name, struct sh_errinfo *info)
@@ -339,13 +341,13 @@ enum sh_err users_revoke(struct store_tx *tx, const char *name, struct sh_errinf
         return SH_EDB;
     if (role[0] == '\0')
         return err_set(info, SH_ENOTFOUND, "name", "no active user named '%s'", name);
-    return journal_user(tx, "user.revoke", name, role);
+    return journal_user(tx, "user.revoke", name, role, NULL);
 }
 
 enum sh_err users_find_by_token(struct store_db *db, const char *token_hash_hex, struct user *out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT id,name,role FROM users WHERE token_hash=? AND "
-                                   "revoked_ms IS NULL");
+    sqlite3_stmt *st = db_stmt(db, "SELECT id,name,role,command FROM users WHERE token_hash=? "
+                                   "AND revoked_ms IS NULL");
     enum sh_err rc = SH_EAUTH;
 
     if (st == NULL)
@@ -355,6 +357,10 @@ enum sh_err users_find_by_token(struct store_db *db, const char *token_hash_hex,
         out->id = sqlite3_column_int64(st, 0);
         snprintf(out->name, sizeof(out->name), "%s", (const char *)sqlite3_column_text(st, 1));
         out->revoked = 0;
+        snprintf(out->command, sizeof(out->command), "%s",
+                 sqlite3_column_type(st, 3) == SQLITE_NULL
+                     ? ""
+                     : (const char *)sqlite3_column_text(st, 3));
         if (role_parse((const char *)sqlite3_column_text(st, 2), &out->role) == 0)
             rc = SH_OK;
     }
@@ -364,7 +370,8 @@ enum sh_err users_find_by_token(struct store_db *db, const char *token_hash_hex,
 
 enum sh_err users_list(struct store_db *db, json_t *out)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT name,role,created_ms,revoked_ms FROM users ORDER BY id");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT name,role,created_ms,revoked_ms,command FROM users ORDER BY id");
     char ts[32], rs[32];
     int rc;
 
@@ -376,9 +383,10 @@ enum sh_err users_list(struct store_db *db, json_t *out)
         const char *tilde = strchr(name, '~');
         json_array_append_new(
             out,
-            json_pack("{s:s%,s:s,s:s,s:s?}", "name", name,
+            json_pack("{s:s%,s:s,s:s?,s:s,s:s?}", "name", name,
                       tilde ? (size_t)(tilde - name) : strlen(name), "role",
-                      (const char *)sqlite3_column_text(st, 1), "created",
+                      (const char *)sqlite3_column_text(st, 1), "command",
+                      (const char *)sqlite3_column_text(st, 4), "created",
                       clock_format_rfc3339(sqlite3_column_int64(st, 2), ts, sizeof(ts)), "revoked",
                       revoked ? clock_format_rfc3339(sqlite3_column_int64(st, 3), rs, sizeof(rs))
                               : NULL));

@@ -60,13 +60,14 @@ enum sh_err sections_list(struct store_db *db, json_t *out);
 struct user {
     int64_t id;
     char name[64];
+    char command[128]; /* the command the user belongs to, "" if none */
     enum role role;
     int revoked;
 };
 
 /* Adds a user with the hash of their token (never the token). SH_EEXISTS if the name is
  * taken by an active user. */
-enum sh_err users_add(struct store_tx *tx, const char *name, enum role role,
+enum sh_err users_add(struct store_tx *tx, const char *name, enum role role, const char *command,
                       const char *token_hash_hex, struct sh_errinfo *info);
 
 /* Revokes the user `name`. SH_ENOTFOUND if no active user has it. */
@@ -75,7 +76,7 @@ enum sh_err users_revoke(struct store_tx *tx, const char *name, struct sh_errinf
 /* Finds the active user holding the token whose hash is `token_hash_hex`. */
 enum sh_err users_find_by_token(struct store_db *db, const char *token_hash_hex, struct user *out);
 
-/* Appends {name, role, created, revoked} objects to the array `out`. */
+/* Appends {name, role, command, created, revoked} objects to the array `out`. */
 enum sh_err users_list(struct store_db *db, json_t *out);
 
 /* Upserts the latest unit documents of `units` (an object uid -> doc, borrowed) and appends

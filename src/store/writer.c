@@ -3,6 +3,12 @@
  *
  * Invariants: only this thread writes through `w->db`; `queue` and `done` are guarded by
  * `mu`; an op is on exactly one of: the caller, `queue`, the thread's batch, `done`.
+ *
+ * Urgent ops never wait for a whole batch: when one is queued while a batch is being applied,
+ * the batch stops after the op in hand, commits what it has, and gives the ops it did not reach
+ * back to the head of the ordinary queue (their order is kept); the next transaction starts
+ * with the urgent ops. So an urgent write waits for at most one op and one commit, not for a
+ * thousand replicated entries of a catch-up.
  */
 #include "store/writer.h"
 
@@ -10,6 +16,7 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,7 @@ struct writer {
     pthread_cond_t cv;
     struct writer_op *queue, *queue_tail;
     struct writer_op *urgent, *urgent_tail; /* taken before `queue` */
+    atomic_int urgent_waiting;              /* ops on `urgent`, read without `mu` */
     struct writer_op *done, *done_tail;
     int stopping;
     struct writer_stats stats;
@@ -69,8 +77,11 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
 }
 
 /* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. */
-static void commit_batch(struct writer *w, struct writer_op *batch)
+/* Applies and commits `batch`; returns the ops it did not reach because an urgent op came
+ * (NULL when it applied them all), cut off from the batch. */
+static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
 {
+    struct writer_op *rest = NULL;
     struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
     double t0 = mono_ms();
     int n = 0;
@@ -79,7 +90,7 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
-        return;
+        return NULL;
     }
     for (struct writer_op *op = batch; op; op = op->next, n++) {
         /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
@@ -89,13 +100,17 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
             continue;
         }
         apply_one(&tx, op);
+        if (op->next && atomic_load(&w->urgent_waiting) > 0) {
+            rest = op->next;
+            op->next = NULL;
+        }
     }
     if (db_exec(w->db, "COMMIT")) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             if (op->result == SH_OK)
                 op->result = err_set(&op->info, SH_EDB, "", "commit failed");
-        return;
+        return rest;
     }
     double dt = mono_ms() - t0;
     pthread_mutex_lock(&w->mu);
@@ -107,6 +122,7 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
             w->stats.buckets[i]++;
     w->stats.committed_seq = tx.head_seq;
     pthread_mutex_unlock(&w->mu);
+    return rest;
 }
 
 /* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
@@ -144,12 +160,24 @@ static void *writer_main(void *arg)
         /* Take up to max_batch ops, urgent ones first. */
         struct writer_op *batch = NULL, *last = NULL;
         int n = take(&w->urgent, &w->urgent_tail, w->max_batch, &batch, &last);
+        atomic_fetch_sub(&w->urgent_waiting, n);
         take(&w->queue, &w->queue_tail, w->max_batch - n, &batch, &last);
         pthread_mutex_unlock(&w->mu);
 
-        commit_batch(w, batch);
+        struct writer_op *rest = commit_batch(w, batch);
 
         pthread_mutex_lock(&w->mu);
+        if (rest) { /* back to the head of the queue, in order; `last` was applied before */
+            struct writer_op *rest_tail = rest;
+            while (rest_tail->next)
+                rest_tail = rest_tail->next;
+            rest_tail->next = w->queue;
+            if (w->queue == NULL)
+                w->queue_tail = rest_tail;
+            w->queue = rest;
+            for (last = batch; last->next; last = last->next)
+                ;
+        }
         if (w->done_tail)
             w->done_tail->next = batch;
         else
@@ -172,6 +200,7 @@ enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
 
     if (w == NULL)
         return SH_ENOMEM;
+    atomic_init(&w->urgent_waiting, 0);
     rc = db_open(db_path, 0, &w->db, info);
     if (rc != SH_OK) {
         free(w);
@@ -205,6 +234,8 @@ void writer_submit(struct writer *w, struct writer_op *op)
     else
         *head = op;
     *tail = op;
+    if (op->urgent)
+        atomic_fetch_add(&w->urgent_waiting, 1);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }

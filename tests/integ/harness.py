@@ -81,10 +81,10 @@ class Node:
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
-    def start(self):
+    def start(self, *serve_args):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([BIN, "serve", "--dir", self.dir], stderr=self.log,
-                                     stdout=self.log)
+        self.proc = subprocess.Popen([BIN, "serve", "--dir", self.dir, *serve_args],
+                                     stderr=self.log, stdout=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -147,8 +147,9 @@ class Node:
             return r.status, hdrs, json.loads(payload)
         return r.status, hdrs, payload.decode(errors="replace")
 
-    def add_user(self, name, role):
-        out = run("user", "add", "--dir", self.dir, "--name", name, "--role", role).stdout
+    def add_user(self, name, role, *extra):
+        out = run("user", "add", "--dir", self.dir, "--name", name, "--role", role,
+                  *extra).stdout
         return out.strip().splitlines()[-1]
 
     def cert_path(self):

@@ -197,5 +197,47 @@ class HotlineTest(NodeTest):
                                     "subject": "x", "body": "y"}, token=patrol), 403)
 
 
+class EscalationTest(NodeTest):
+    def test_overdue_messages_go_to_the_parent_commands_users(self):
+        a, b = self.pair()
+        a.start("--test-clock")
+        b.start()
+        a.wait_link("up")
+        a.request("POST", "/api/v1/channels",
+                  {"name": "taftan-mirjaveh", "own_command": "PAK Taftan Wing",
+                   "partner_command": "IRN Mirjaveh Regiment", "peer": "IR-EAST",
+                   "parent_command": "PAK Sector South"})
+        hq = a.add_user("hq-duty", "commander", "--command", "PAK Sector South")
+        other = a.add_user("north-duty", "commander", "--command", "PAK Sector North")
+        self.assertEqual(a.request("GET", "/api/v1/me", token=hq)[2]["command"],
+                         "PAK Sector South")
+        st, _, m = a.request("POST", "/api/v1/messages",
+                             {"channel": "taftan-mirjaveh", "precedence": "IMMEDIATE",
+                              "subject": "Block", "body": "Block the wadi at km 131."})
+        self.assertEqual(st, 201, m)
+        self.assertEqual(a.request("GET", "/api/v1/escalations", token=hq)[2]["escalations"], [])
+        # IMMEDIATE: 30 minutes to be acknowledged. One second short, then past it.
+        self.assertEqual(a.request("POST", "/api/v1/test/clock", {"advance_s": 30 * 60 - 1})[0],
+                         200)
+        time.sleep(1.5)
+        self.assertEqual(a.request("GET", "/api/v1/escalations", token=hq)[2]["escalations"], [])
+        a.request("POST", "/api/v1/test/clock", {"advance_s": 2})
+        got = wait_for(lambda: a.request("GET", "/api/v1/escalations",
+                                         token=hq)[2]["escalations"], what="escalation")
+        self.assertEqual([(e["id"], e["parent_command"]) for e in got],
+                         [(m["id"], "PAK Sector South")])
+        self.assertEqual(a.request("GET", "/api/v1/escalations", token=other)[2]["escalations"],
+                         [])
+        self.assertEqual(len(a.request("GET", "/api/v1/escalations?all=1",
+                                       token=other)[2]["escalations"]), 1)
+        self.assertEqual(len(a.request("GET", "/api/v1/escalations")[2]["escalations"]), 1)
+        # Acknowledged on B: off the list.
+        wait_for(lambda: b.request("GET", f"/api/v1/messages/{m['id']}")[0] == 200,
+                 what="message on B")
+        b.request("POST", f"/api/v1/messages/{m['id']}/ack", {"ack": "WILCO"})
+        wait_for(lambda: a.request("GET", "/api/v1/escalations",
+                                   token=hq)[2]["escalations"] == [], what="escalation cleared")
+
+
 if __name__ == "__main__":
     unittest.main()

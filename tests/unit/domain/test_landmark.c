@@ -33,10 +33,11 @@ static int teardown(void **state)
 
 static void test_generated_pillars_and_sectors(void **state)
 {
-    static const char text[] = "{\"pillar_every_km\": 10,"
-                               " \"sectors\": [{\"name\": \"north\", \"from_km\": 0, \"to_km\": 50},"
-                               "               {\"name\": \"south\", \"from_km\": 50, \"to_km\": null}],"
-                               " \"crossings\": [{\"name\": \"X\", \"lat\": 29.5, \"lon\": 61.2}]}";
+    static const char text[] =
+        "{\"pillar_every_km\": 10,"
+        " \"sectors\": [{\"name\": \"north\", \"from_km\": 0, \"to_km\": 50},"
+        "               {\"name\": \"south\", \"from_km\": 50, \"to_km\": null}],"
+        " \"crossings\": [{\"name\": \"X\", \"lat\": 29.5, \"lon\": 61.2}]}";
     struct landmarks lm;
     struct sh_errinfo info = {0};
 
