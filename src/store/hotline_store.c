@@ -220,7 +220,7 @@ static const char sql_acked_there[] =
     "WHERE id=?2 AND origin=?3 AND json_extract(doc,'$.ack') IS NULL";
 static const char sql_escalated[] =
     "UPDATE messages SET doc=json_set(doc,'$.escalated',json(?1)),escalated=1 "
-    "WHERE id=?2 AND ?3 IS NOT NULL";
+    "WHERE id=?2 AND ?3 IS NOT NULL AND escalated=0";
 
 /* The ISO3 of a pinned peer. */
 static enum sh_err peer_country(struct store_db *db, const char *peer, char out[4])

@@ -4,11 +4,14 @@
  * Invariants: only this thread writes through `w->db`; `queue` and `done` are guarded by
  * `mu`; an op is on exactly one of: the caller, `queue`, the thread's batch, `done`.
  *
- * Urgent ops never wait for a whole batch: when one is queued while a batch is being applied,
- * the batch stops after the op in hand, commits what it has, and gives the ops it did not reach
- * back to the head of the ordinary queue (their order is kept); the next transaction starts
- * with the urgent ops. So an urgent write waits for at most one op and one commit, not for a
- * thousand replicated entries of a catch-up.
+ * Urgent ops do not wait for a whole batch: when one is queued while a batch has been applying
+ * for URGENT_WAIT_MS, the batch stops after the op in hand, commits what it has, and gives the
+ * ops it did not reach back to the heads of their queues (urgent ones to the urgent queue,
+ * ordinary ones to the ordinary queue, each in its order, so that no op overtakes one of its
+ * own class: the link relies on it). The next transaction starts with the urgent ops. So an
+ * urgent write waits at most about URGENT_WAIT_MS and one commit, not for a thousand
+ * replicated entries of a catch-up; and a steady trickle of urgent ops still leaves batches
+ * long enough for the bulk work to go at nearly its full rate.
  */
 #include "store/writer.h"
 
@@ -38,6 +41,8 @@ struct writer {
     int stopping;
     struct writer_stats stats;
 };
+
+#define URGENT_WAIT_MS 10.0
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
                                                          32,  64, 128, 256, 1024, 1e300};
@@ -100,7 +105,7 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
             continue;
         }
         apply_one(&tx, op);
-        if (op->next && atomic_load(&w->urgent_waiting) > 0) {
+        if (op->next && atomic_load(&w->urgent_waiting) > 0 && mono_ms() - t0 >= URGENT_WAIT_MS) {
             rest = op->next;
             op->next = NULL;
         }
@@ -147,6 +152,36 @@ static int take(struct writer_op **head, struct writer_op **tail, int max, struc
     return n;
 }
 
+/* Puts `list` (ops not reached by a cut batch: urgent ones first, as taken) back at the heads of
+ * their queues, each class in its order. Called with `mu` held. */
+static void requeue(struct writer *w, struct writer_op *list)
+{
+    struct writer_op *urgent_tail = NULL, *ordinary = list;
+    int n = 0;
+
+    while (ordinary && ordinary->urgent) {
+        urgent_tail = ordinary;
+        ordinary = ordinary->next;
+        n++;
+    }
+    if (urgent_tail) {
+        urgent_tail->next = w->urgent;
+        if (w->urgent == NULL)
+            w->urgent_tail = urgent_tail;
+        w->urgent = list;
+        atomic_fetch_add(&w->urgent_waiting, n);
+    }
+    if (ordinary) {
+        struct writer_op *tail = ordinary;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = w->queue;
+        if (w->queue == NULL)
+            w->queue_tail = tail;
+        w->queue = ordinary;
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
@@ -167,14 +202,8 @@ static void *writer_main(void *arg)
         struct writer_op *rest = commit_batch(w, batch);
 
         pthread_mutex_lock(&w->mu);
-        if (rest) { /* back to the head of the queue, in order; `last` was applied before */
-            struct writer_op *rest_tail = rest;
-            while (rest_tail->next)
-                rest_tail = rest_tail->next;
-            rest_tail->next = w->queue;
-            if (w->queue == NULL)
-                w->queue_tail = rest_tail;
-            w->queue = rest;
+        if (rest) {
+            requeue(w, rest);
             for (last = batch; last->next; last = last->next)
                 ;
         }
