@@ -10,11 +10,20 @@
  *    +----------------- conn_close (EOF, garbage, 3 missed heartbeats) ----+
  *   (a peer with an address is re-dialled after a backoff: 0.5 s doubling to 30 s, jittered)
  *
- * Per stream, the sender holds `scan` (last journal seq examined), `prev` (last seq sent) and
- * a window of sent, unacknowledged seqs; the receiver holds `queued` (last origin seq handed to
- * the writer) and `applied` (last committed). Urgent frames are written first; a bulk frame is
- * written only while the output holds less than BULK_LOW_WATER bytes, so an urgent entry waits
- * behind at most about one bulk frame.
+ * Per stream, the sender holds `scan` (last journal seq examined), `prev` (last seq sent), a
+ * window of sent, unacknowledged seqs and `acked` (the last seq a signed ACK covered); the
+ * receiver holds `queued` (last origin seq handed to the writer) and `applied` (last
+ * committed). Urgent frames are written first; a bulk frame is written only while the output
+ * holds less than BULK_LOW_WATER bytes, so an urgent entry waits behind at most about one bulk
+ * frame.
+ *
+ * What either side may later have to prove survives a cut at any moment. HELLO carries
+ * `applied` (where the other resumes sending) and `acked` (what we hold receipts for); only a
+ * signed ACK moves `acked`, so after a reconnect the receiver sends again its ACK and the
+ * refusals past the sender's `acked` (on_hello), and on_ack takes an ACK that covers entries
+ * the window no longer holds (window_relog). A refusal is signed and logged in the transaction
+ * that stores it; a checkpoint and a cosignature are sent only once stored (receipt_done), and
+ * a cosignature that never arrived is sent again when the peer proves from an older one.
  *
  * Memory per link is bounded: frames <= FRAME_MAX, input stops being read above that, the
  * sender's window (WINDOW entries per stream) bounds what is unacknowledged, and the receiver
@@ -79,6 +88,7 @@ struct link_peer {
     int64_t since_ms;
     /* sender */
     int64_t scan[GATE_STREAMS], prev[GATE_STREAMS], acked[GATE_STREAMS];
+    int64_t unlogged[GATE_STREAMS]; /* entries up to here may be acknowledged with no leaf here */
     int64_t window[GATE_STREAMS][WINDOW];
     uint8_t *leaf[GATE_STREAMS][WINDOW]; /* what was signed and sent: the exchange-log leaf */
     size_t leaf_len[GATE_STREAMS][WINDOW];
@@ -101,6 +111,7 @@ struct link_peer {
     char last_error[200];
     /* exchange log: our checkpoint awaiting the peer's cosignature, the last it cosigned */
     struct xlog_checkpoint ckpt_pending;
+    int ckpt_stored; /* ckpt_pending is committed: it may be sent */
     int64_t ckpt_sent_size, cosigned_size;
 };
 
@@ -141,9 +152,11 @@ struct replica_op {
     int stream;
     struct journal_entry entry;
     json_t *doc;
-    int64_t prev;     /* the stream position this entry follows */
-    int late_refusal; /* refused by the store rather than by the gate */
-    char reason[200]; /* non-empty: refuse the entry with this reason */
+    int64_t prev;        /* the stream position this entry follows */
+    int late_refusal;    /* refused by the store rather than by the gate */
+    char reason[200];    /* non-empty: refuse the entry with this reason */
+    int64_t reject_time; /* the refusal as signed and stored in the writer's transaction */
+    uint8_t reject_sig[ENTRY_SIG_LEN];
 };
 
 struct leaf_item {
@@ -164,9 +177,12 @@ struct receipt_op {
     int nleaves;
     int no_receipt;                     /* only leaves (a receipt we issued) */
     struct xlog_checkpoint *checkpoint; /* a checkpoint to store (owned), or NULL */
+    int announce;  /* `checkpoint` is our new one: send it once it is committed */
+    json_t *reply; /* a COSIGN to send once `checkpoint` is committed (owned), or NULL */
 };
 
 static void conn_close(struct link_conn *c, const char *reason);
+static void checkpoint_announce(struct link_peer *p);
 static void peer_pump(struct link_peer *p);
 static void dial_schedule(struct link_peer *p);
 
@@ -189,16 +205,27 @@ static int send_frame(struct link_conn *c, enum frame_type type, json_t *body)
     return 0;
 }
 
-/* Signs a receipt (acknowledgement when reason is NULL, else a refusal). */
-static void sign_receipt(struct link *l, const char *sender, int stream, int64_t seq,
-                         const char *reason, int64_t time_ms, uint8_t sig[ENTRY_SIG_LEN])
+/* Signs a receipt we issue to `p` (an acknowledgement when reason is NULL, else a refusal)
+ * and returns its exchange-log leaf, what was signed then the signature (malloc'd, *len), named
+ * `ref`. Also called on the writer thread (a refusal is signed in the transaction that stores
+ * it): the key is only read, which OpenSSL allows from several threads. */
+static uint8_t *receipt_sign(struct link_peer *p, int stream, int64_t seq, const char *reason,
+                             int64_t time_ms, uint8_t sig[ENTRY_SIG_LEN], size_t *len, char ref[96])
 {
-    uint8_t buf[512];
-    size_t n =
-        entry_canonical_receipt(l->node, sender, stream, seq, reason, time_ms, buf, sizeof(buf));
+    struct link *l = p->link;
+    size_t n = entry_canonical_receipt(l->node, p->row.name, stream, seq, reason, time_ms, NULL, 0);
+    uint8_t *data = malloc(n + ENTRY_SIG_LEN);
 
-    if (n > sizeof(buf) || crypto_key_sign(l->cfg.key, buf, n, sig) != SH_OK)
+    if (data == NULL)
+        abort();
+    entry_canonical_receipt(l->node, p->row.name, stream, seq, reason, time_ms, data, n);
+    if (crypto_key_sign(l->cfg.key, data, n, sig) != SH_OK)
         memset(sig, 0, ENTRY_SIG_LEN);
+    memcpy(data + n, sig, ENTRY_SIG_LEN);
+    *len = n + ENTRY_SIG_LEN;
+    snprintf(ref, 96, "%s:%s:%d:%lld", reason ? "reject" : "ack", p->row.name, stream,
+             (long long)seq);
+    return data;
 }
 
 static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const char *reason,
@@ -216,6 +243,22 @@ static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const ch
 
 /* ---- sender ------------------------------------------------------------------------------ */
 
+/* Signs the gated copy of an entry for `p` and returns its exchange-log leaf: what was signed,
+ * then the signature (malloc'd, *len). Deterministic (the gate and Ed25519 are), which lets
+ * on_ack make again the leaf of an entry sent before the window it holds. */
+static uint8_t *sent_leaf(struct link_peer *p, const struct journal_entry *wire, size_t *len)
+{
+    size_t n = entry_canonical_wire(wire, NULL, 0);
+    uint8_t *buf = malloc(n + ENTRY_SIG_LEN);
+
+    if (buf == NULL)
+        abort();
+    entry_canonical_wire(wire, buf, n);
+    crypto_key_sign(p->link->cfg.key, buf, n, buf + n);
+    *len = n + ENTRY_SIG_LEN;
+    return buf;
+}
+
 struct pump_ctx {
     struct link_peer *peer;
     int stream;
@@ -229,9 +272,9 @@ static int pump_one(const struct journal_entry *e, void *arg)
     struct link_peer *p = pc->peer;
     struct journal_entry wire;
     enum gate_stream stream;
-    uint8_t *buf, sig[ENTRY_SIG_LEN];
+    uint8_t *buf;
     char sighex[2 * ENTRY_SIG_LEN + 1];
-    size_t n;
+    size_t len;
 
     p->scan[pc->stream] = e->seq;
     if (gate_outbound(e, p->row.country, &wire, &stream) != SH_OK)
@@ -240,15 +283,8 @@ static int pump_one(const struct journal_entry *e, void *arg)
         free(wire.payload);
         return 0;
     }
-    /* The leaf of the exchange log is what was signed, then the signature. */
-    n = entry_canonical_wire(&wire, NULL, 0);
-    buf = malloc(n + ENTRY_SIG_LEN);
-    if (buf == NULL)
-        abort();
-    entry_canonical_wire(&wire, buf, n);
-    crypto_key_sign(p->link->cfg.key, buf, n, sig);
-    memcpy(buf + n, sig, ENTRY_SIG_LEN);
-    hex(sig, sizeof(sig), sighex);
+    buf = sent_leaf(p, &wire, &len);
+    hex(buf + len - ENTRY_SIG_LEN, ENTRY_SIG_LEN, sighex);
     json_t *body =
         json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream, "prev",
                   (json_int_t)p->prev[pc->stream], "origin", wire.origin, "origin_seq",
@@ -266,7 +302,7 @@ static int pump_one(const struct journal_entry *e, void *arg)
     p->window[pc->stream][slot] = e->seq;
     free(p->leaf[pc->stream][slot]);
     p->leaf[pc->stream][slot] = buf;
-    p->leaf_len[pc->stream][slot] = n + ENTRY_SIG_LEN;
+    p->leaf_len[pc->stream][slot] = len;
     p->win_count[pc->stream]++;
     p->sent++;
     pc->sent++;
@@ -326,10 +362,24 @@ void link_notify(struct link *l)
 static void receipt_done(struct writer_op *op)
 {
     struct receipt_op *r = op->arg;
+    struct link_peer *p = r->peer;
 
-    if (op->result != SH_OK)
-        log_warn("link.receipt_not_stored", "peer=%s seq=%lld", r->peer->row.name,
-                 (long long)r->seq);
+    if (op->result != SH_OK && r->checkpoint)
+        log_warn("link.checkpoint_not_stored", "peer=%s origin=%s size=%lld", p->row.name,
+                 r->checkpoint->origin, (long long)r->checkpoint->size);
+    else if (op->result != SH_OK)
+        log_warn("link.receipt_not_stored", "peer=%s seq=%lld", p->row.name, (long long)r->seq);
+    /* A checkpoint or a cosignature goes out only once stored: the other side builds on it
+     * (the next consistency proof starts from the last cosigned), so a crash must not lose
+     * here what the peer holds. */
+    if (r->reply && op->result == SH_OK && p->conn && p->state == LINK_UP)
+        send_frame(p->conn, FRAME_COSIGN, r->reply);
+    else
+        json_decref(r->reply);
+    if (r->announce && op->result == SH_OK && r->checkpoint->size == p->ckpt_pending.size) {
+        p->ckpt_stored = 1;
+        checkpoint_announce(p);
+    }
     for (int i = 0; i < r->nleaves; i++)
         free(r->leaves[i].data);
     free(r->leaves);
@@ -390,6 +440,115 @@ static void window_clear(struct link_peer *p, int s)
     p->win_count[s] = p->win_head[s] = 0;
 }
 
+/* Takes the oldest entry off the window: its leaf goes into `r` as acknowledged, or is
+ * dropped when r is NULL (its receipt is recorded already). */
+static void window_pop(struct link_peer *p, int s, struct receipt_op *r)
+{
+    int h = p->win_head[s];
+    char ref[96];
+
+    if (r && p->leaf[s][h]) {
+        snprintf(ref, sizeof(ref), "%s:%lld", p->link->node, (long long)p->window[s][h]);
+        receipt_op_leaf(r, "sent", ref, p->leaf[s][h], p->leaf_len[s][h]);
+        p->acknowledged++;
+    } else {
+        free(p->leaf[s][h]);
+    }
+    p->leaf[s][h] = NULL;
+    p->win_head[s] = (h + 1) % WINDOW;
+    p->win_count[s]--;
+}
+
+/* Forgets the entries sent after `after`: sending resumes from there (HELLO, EXPECT). Entries
+ * up to `after` stay until a signed acknowledgement covers them, whatever the peer says it
+ * applied. What the window cannot vouch for, the forgotten entries (the peer may still apply
+ * them from a connection now gone) and any up to `after` sent before the window began (by an
+ * earlier run of the node), is marked `unlogged`: on_ack makes their leaves again. */
+static void window_truncate(struct link_peer *p, int s, int64_t after)
+{
+    int64_t tail, hi = after;
+
+    while (p->win_count[s] > 0) {
+        int t = (p->win_head[s] + p->win_count[s] - 1) % WINDOW;
+        if (p->window[s][t] <= after)
+            break;
+        hi = p->window[s][t] > hi ? p->window[s][t] : hi;
+        free(p->leaf[s][t]);
+        p->leaf[s][t] = NULL;
+        p->win_count[s]--;
+    }
+    tail = p->win_count[s] > 0 ? p->window[s][(p->win_head[s] + p->win_count[s] - 1) % WINDOW]
+                               : p->acked[s];
+    if ((hi > after || after > tail) && hi > p->unlogged[s])
+        p->unlogged[s] = hi;
+}
+
+static int window_has(const struct link_peer *p, int s, int64_t seq)
+{
+    int lo = 0, hi = p->win_count[s];
+
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        int64_t v = p->window[s][(p->win_head[s] + mid) % WINDOW];
+        if (v == seq)
+            return 1;
+        if (v < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+struct relog_ctx {
+    struct link_peer *peer;
+    struct receipt_op *r;
+    int stream;
+    int64_t upto, last;
+};
+
+static int relog_one(const struct journal_entry *e, void *arg)
+{
+    struct relog_ctx *rc = arg;
+    struct journal_entry wire;
+    enum gate_stream stream;
+    char ref[96];
+    uint8_t *leaf;
+    size_t len;
+
+    if (e->seq > rc->upto)
+        return 1;
+    rc->last = e->seq;
+    if (window_has(rc->peer, rc->stream, e->seq) ||
+        gate_outbound(e, rc->peer->row.country, &wire, &stream) != SH_OK)
+        return 0;
+    if ((int)stream == rc->stream) {
+        snprintf(ref, sizeof(ref), "%s:%lld", rc->peer->link->node, (long long)e->seq);
+        leaf = sent_leaf(rc->peer, &wire, &len);
+        receipt_op_leaf(rc->r, "sent", ref, leaf, len);
+        rc->peer->acknowledged++;
+    }
+    free(wire.payload);
+    return 0;
+}
+
+/* Adds to `r` the leaves of the entries in (after, upto] on `stream` that the window does not
+ * hold: read from the journal and signed again, as pump_one did when it sent them. As much work
+ * as sending them, and only after a reconnect that lost an acknowledgement. */
+static void window_relog(struct link_peer *p, struct receipt_op *r, int stream, int64_t after,
+                         int64_t upto)
+{
+    struct relog_ctx rc = {p, r, stream, upto, after};
+    int64_t before;
+
+    do {
+        before = rc.last;
+        if (journal_read_released(p->link->cfg.rdb, rc.last, p->link->node, p->row.country,
+                                  READ_BATCH, relog_one, &rc) != SH_OK)
+            break;
+    } while (rc.last != before && rc.last < upto);
+}
+
 static void submit_receipt_with(struct receipt_op *r, int stream, int64_t seq, int64_t time_ms,
                                 const uint8_t sig[ENTRY_SIG_LEN], const char *reason)
 {
@@ -423,20 +582,20 @@ static int on_ack(struct link_conn *c, json_t *body)
         conn_close(c, "acknowledgement with a bad signature");
         return -1;
     }
-    if (seq <= p->acked[stream])
+    /* Only a signed acknowledgement records one: the receipt, and the leaves of what it covers
+     * (HELLO decides only where sending resumes). Anything it covers past our last receipt is
+     * taken, in the window or not. */
+    int64_t from = p->acked[stream];
+    while (p->win_count[stream] > 0 &&
+           p->window[stream][p->win_head[stream]] <= (seq < from ? seq : from))
+        window_pop(p, stream, NULL);
+    if (seq <= from)
         return 0;
     struct receipt_op *r = receipt_op_new(p);
-    while (p->win_count[stream] > 0 && p->window[stream][p->win_head[stream]] <= seq) {
-        int h = p->win_head[stream];
-        char ref[96];
-        snprintf(ref, sizeof(ref), "%s:%lld", p->link->node, (long long)p->window[stream][h]);
-        if (p->leaf[stream][h])
-            receipt_op_leaf(r, "sent", ref, p->leaf[stream][h], p->leaf_len[stream][h]);
-        p->leaf[stream][h] = NULL;
-        p->win_head[stream] = (h + 1) % WINDOW;
-        p->win_count[stream]--;
-        p->acknowledged++;
-    }
+    if (from < p->unlogged[stream])
+        window_relog(p, r, stream, from, seq < p->unlogged[stream] ? seq : p->unlogged[stream]);
+    while (p->win_count[stream] > 0 && p->window[stream][p->win_head[stream]] <= seq)
+        window_pop(p, stream, r);
     p->acked[stream] = seq;
     submit_receipt_with(r, stream, seq, t, sig, NULL);
     peer_pump(p);
@@ -454,8 +613,8 @@ static int on_expect(struct link_conn *c, json_t *body)
         return -1;
     }
     log_info("link.expect", "peer=%s stream=%d after=%lld", p->row.name, stream, (long long)after);
+    window_truncate(p, stream, after);
     p->scan[stream] = p->prev[stream] = after;
-    window_clear(p, stream);
     peer_pump(p);
     return 0;
 }
@@ -487,42 +646,44 @@ static int on_reject(struct link_conn *c, json_t *body)
 
 /* ---- receiver ---------------------------------------------------------------------------- */
 
-/* Every receipt we issue (acknowledgement or refusal) goes into the exchange log. */
-static void log_receipt(struct link_peer *p, int stream, int64_t seq, const char *reason,
-                        int64_t time_ms, const uint8_t sig[ENTRY_SIG_LEN])
+/* Every acknowledgement we issue goes into the exchange log (a refusal goes in with the
+ * rejection, in replica_op_apply). Takes ownership of `data`. */
+static void log_receipt(struct link_peer *p, const char *ref, uint8_t *data, size_t len)
 {
     struct receipt_op *r = receipt_op_new(p);
-    size_t n =
-        entry_canonical_receipt(p->link->node, p->row.name, stream, seq, reason, time_ms, NULL, 0);
-    uint8_t *data = malloc(n + ENTRY_SIG_LEN);
-    char ref[96];
 
-    if (data == NULL)
-        abort();
-    entry_canonical_receipt(p->link->node, p->row.name, stream, seq, reason, time_ms, data, n);
-    memcpy(data + n, sig, ENTRY_SIG_LEN);
-    snprintf(ref, sizeof(ref), "%s:%s:%d:%lld", reason ? "reject" : "ack", p->row.name, stream,
-             (long long)seq);
-    receipt_op_leaf(r, "receipt", ref, data, n + ENTRY_SIG_LEN);
+    receipt_op_leaf(r, "receipt", ref, data, len);
     r->no_receipt = 1;
     writer_submit(p->link->cfg.writer, &r->op);
+}
+
+static void send_reject(struct link_conn *c, int stream, int64_t seq, const char *reason,
+                        int64_t time_ms, const uint8_t sig[ENTRY_SIG_LEN])
+{
+    char sighex[2 * ENTRY_SIG_LEN + 1];
+
+    hex(sig, ENTRY_SIG_LEN, sighex);
+    send_frame(c, FRAME_REJECT,
+               json_pack("{s:i,s:I,s:s,s:I,s:s}", "stream", stream, "origin_seq", (json_int_t)seq,
+                         "reason", reason, "time", (json_int_t)time_ms, "sig", sighex));
 }
 
 static void ack_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct link_peer *p = arg;
     int64_t now = clock_now_ms();
-    uint8_t sig[ENTRY_SIG_LEN];
-    char sighex[2 * ENTRY_SIG_LEN + 1];
+    uint8_t sig[ENTRY_SIG_LEN], *data;
+    char sighex[2 * ENTRY_SIG_LEN + 1], ref[96];
+    size_t len;
 
     if (p->conn == NULL || p->state != LINK_UP)
         return;
     for (int s = 0; s < GATE_STREAMS; s++) {
         if (p->applied[s] <= p->ack_sent[s])
             continue;
-        sign_receipt(p->link, p->row.name, s, p->applied[s], NULL, now, sig);
+        data = receipt_sign(p, s, p->applied[s], NULL, now, sig, &len, ref);
         hex(sig, sizeof(sig), sighex);
-        log_receipt(p, s, p->applied[s], NULL, now, sig);
+        log_receipt(p, ref, data, len);
         send_frame(p->conn, FRAME_ACK,
                    json_pack("{s:i,s:I,s:I,s:s}", "stream", s, "seq", (json_int_t)p->applied[s],
                              "time", (json_int_t)now, "sig", sighex));
@@ -556,6 +717,28 @@ static enum sh_err log_received(struct store_tx *tx, struct replica_op *r)
     return rc;
 }
 
+/* Our refusal of the peer's entry, signed here, stored with its signature and logged in the
+ * transaction that moves the stream past the entry: what is sent, now (replica_op_done) or
+ * after a reconnect (on_hello), is what is kept. */
+static enum sh_err refusal_store(struct store_tx *tx, struct replica_op *r)
+{
+    struct link_peer *p = r->peer;
+    char ref[96];
+    size_t len;
+    uint8_t *data;
+    enum sh_err rc;
+
+    r->reject_time = tx->now_ms;
+    data = receipt_sign(p, r->stream, r->entry.origin_seq, r->reason, r->reject_time, r->reject_sig,
+                        &len, ref);
+    rc = xlog_append(tx, p->row.name, "receipt", ref, data, len);
+    free(data);
+    if (rc != SH_OK)
+        return rc;
+    return rejection_add(tx, p->row.name, "in", r->stream, r->entry.origin_seq, r->reason,
+                         r->reject_time, r->reject_sig);
+}
+
 /* Applies one received entry in the writer's transaction. Entries of a stream apply strictly
  * after one another: if the one before this failed (and was rolled back), this one fails too
  * rather than leave a hole, and the link starts over from the last applied position. An entry
@@ -586,8 +769,7 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
                  info->message[0] ? info->message : err_str(rc));
         r->late_refusal = 1; /* counted and logged by replica_op_done, on the loop */
     }
-    return rejection_add(tx, peer, "in", r->stream, r->entry.origin_seq, r->reason, tx->now_ms,
-                         NULL);
+    return refusal_store(tx, r);
 }
 
 static void replica_op_done(struct writer_op *op)
@@ -607,18 +789,8 @@ static void replica_op_done(struct writer_op *op)
     if (op->result == SH_OK || op->result == SH_EEXISTS) {
         if (r->entry.origin_seq > p->applied[s])
             p->applied[s] = r->entry.origin_seq;
-        if (r->reason[0] && p->conn && p->state == LINK_UP) {
-            int64_t now = clock_now_ms();
-            uint8_t sig[ENTRY_SIG_LEN];
-            char sighex[2 * ENTRY_SIG_LEN + 1];
-            sign_receipt(p->link, p->row.name, s, r->entry.origin_seq, r->reason, now, sig);
-            hex(sig, sizeof(sig), sighex);
-            log_receipt(p, s, r->entry.origin_seq, r->reason, now, sig);
-            send_frame(p->conn, FRAME_REJECT,
-                       json_pack("{s:i,s:I,s:s,s:I,s:s}", "stream", s, "origin_seq",
-                                 (json_int_t)r->entry.origin_seq, "reason", r->reason, "time",
-                                 (json_int_t)now, "sig", sighex));
-        }
+        if (r->reason[0] && p->conn && p->state == LINK_UP)
+            send_reject(p->conn, s, r->entry.origin_seq, r->reason, r->reject_time, r->reject_sig);
         schedule_ack(p, 0);
     } else {
         /* Not stored: forget what was queued after it and make the sender start over. */
@@ -742,7 +914,10 @@ static void hexn(const uint8_t *in, size_t n, char *out)
     crypto_hex(in, n, out);
 }
 
-static void store_checkpoint(struct link_peer *p, const struct xlog_checkpoint *c)
+/* Stores a checkpoint: ours, new (`announce`: sent once committed), or cosigned by the peer;
+ * or the peer's with our cosignature (`reply`, owned: the COSIGN sent once committed). */
+static void store_checkpoint(struct link_peer *p, const struct xlog_checkpoint *c, int announce,
+                             json_t *reply)
 {
     struct receipt_op *r = receipt_op_new(p);
 
@@ -750,18 +925,52 @@ static void store_checkpoint(struct link_peer *p, const struct xlog_checkpoint *
     if (r->checkpoint == NULL)
         abort();
     *r->checkpoint = *c;
+    r->announce = announce;
+    r->reply = reply;
     writer_submit(p->link->cfg.writer, &r->op);
 }
 
-/* Signs our log's current size and root and sends it with a consistency proof from the last
- * checkpoint the peer cosigned. */
+/* The CHECKPOINT frame of our checkpoint `c`, with a consistency proof from the last one the
+ * peer cosigned; NULL if there is none to make. */
+static json_t *checkpoint_frame(struct link_peer *p, const struct xlog_checkpoint *c)
+{
+    struct link *l = p->link;
+    uint8_t path[MERKLE_MAX_PATH][32];
+    size_t len = 0;
+    char roothex[65], sighex[129], h[65];
+
+    if (p->cosigned_size > 0 && p->cosigned_size < c->size &&
+        merkle_consistency_proof((const uint8_t(*)[32])l->leaves, (size_t)c->size,
+                                 (size_t)p->cosigned_size, path, &len) != SH_OK)
+        return NULL;
+    json_t *proof = json_array();
+    for (size_t i = 0; i < len; i++) {
+        hexn(path[i], 32, h);
+        json_array_append_new(proof, json_string(h));
+    }
+    hexn(c->root, 32, roothex);
+    hexn(c->sig, 64, sighex);
+    return json_pack("{s:I,s:s,s:I,s:s,s:I,s:o}", "size", (json_int_t)c->size, "root", roothex,
+                     "time", (json_int_t)c->time_ms, "sig", sighex, "from",
+                     (json_int_t)p->cosigned_size, "proof", proof);
+}
+
+/* Sends the pending checkpoint if it is stored, with a proof from the last one cosigned. */
+static void checkpoint_announce(struct link_peer *p)
+{
+    json_t *frame;
+
+    if (p->conn && p->state == LINK_UP && p->ckpt_stored &&
+        (frame = checkpoint_frame(p, &p->ckpt_pending)) != NULL)
+        send_frame(p->conn, FRAME_CHECKPOINT, frame);
+}
+
+/* Signs our log's current size and root; checkpoint_announce sends it once it is stored. */
 static void checkpoint_send(struct link_peer *p)
 {
     struct link *l = p->link;
     struct xlog_checkpoint c;
-    uint8_t note[512], path[MERKLE_MAX_PATH][32];
-    size_t len = 0, n;
-    char roothex[65], sighex[129], h[65];
+    uint8_t note[512];
 
     if (p->state != LINK_UP || (int64_t)l->nleaves <= p->ckpt_sent_size)
         return;
@@ -770,26 +979,21 @@ static void checkpoint_send(struct link_peer *p)
     c.size = (int64_t)l->nleaves;
     merkle_compact_root(&l->tree, c.root);
     c.time_ms = clock_now_ms();
-    n = xlog_note(&c, note, sizeof(note));
-    crypto_key_sign(l->cfg.key, note, n, c.sig);
-    if (p->cosigned_size > 0 && p->cosigned_size < c.size &&
-        merkle_consistency_proof((const uint8_t(*)[32])l->leaves, l->nleaves,
-                                 (size_t)p->cosigned_size, path, &len) != SH_OK)
-        return;
-    json_t *proof = json_array();
-    for (size_t i = 0; i < len; i++) {
-        hexn(path[i], 32, h);
-        json_array_append_new(proof, json_string(h));
-    }
-    hexn(c.root, 32, roothex);
-    hexn(c.sig, 64, sighex);
-    send_frame(p->conn, FRAME_CHECKPOINT,
-               json_pack("{s:I,s:s,s:I,s:s,s:I,s:o}", "size", (json_int_t)c.size, "root", roothex,
-                         "time", (json_int_t)c.time_ms, "sig", sighex, "from",
-                         (json_int_t)p->cosigned_size, "proof", proof));
+    crypto_key_sign(l->cfg.key, note, xlog_note(&c, note, sizeof(note)), c.sig);
     p->ckpt_pending = c;
+    p->ckpt_stored = 0;
     p->ckpt_sent_size = c.size;
-    store_checkpoint(p, &c);
+    store_checkpoint(p, &c, 1, NULL);
+}
+
+static json_t *cosign_frame(const struct xlog_checkpoint *c)
+{
+    char roothex[65], cosighex[129];
+
+    hexn(c->root, 32, roothex);
+    hexn(c->cosig, 64, cosighex);
+    return json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)c->size, "root", roothex, "time",
+                     (json_int_t)c->time_ms, "cosig", cosighex);
 }
 
 static int unhex_field(json_t *body, const char *key, uint8_t *out, size_t n)
@@ -844,12 +1048,22 @@ static const char *checkpoint_check(struct link_peer *p, json_t *body, struct xl
 static int on_checkpoint(struct link_conn *c, json_t *body)
 {
     struct link_peer *p = c->peer;
-    struct xlog_checkpoint ck;
+    struct xlog_checkpoint ck, last;
     uint8_t msg[600];
-    char roothex[65], cosighex[129];
-    const char *why = checkpoint_check(p, body, &ck);
+    int64_t from = json_integer_value(json_object_get(body, "from"));
+    const char *why;
 
-    if (why) {
+    /* The peer proves from before the latest of its checkpoints we cosigned: our cosignature
+     * never reached it (lost in a cut, or we stopped after storing it). Send it again; the
+     * peer then proves from it. */
+    if (xlog_checkpoint_last(p->link->cfg.rdb, p->row.name, 1, &last) == SH_OK &&
+        from < last.size) {
+        log_info("link.cosign_resent", "peer=%s size=%lld from=%lld", p->row.name,
+                 (long long)last.size, (long long)from);
+        send_frame(c, FRAME_COSIGN, cosign_frame(&last));
+        return 0;
+    }
+    if ((why = checkpoint_check(p, body, &ck))) {
         snprintf(p->last_error, sizeof(p->last_error), "%s", why);
         log_error("link.checkpoint_refused", "peer=%s size=%lld reason=\"%s\"", p->row.name,
                   (long long)ck.size, why);
@@ -857,12 +1071,7 @@ static int on_checkpoint(struct link_conn *c, json_t *body)
     }
     snprintf(ck.cosigner, sizeof(ck.cosigner), "%s", p->link->node);
     crypto_key_sign(p->link->cfg.key, msg, xlog_cosign_msg(&ck, msg, sizeof(msg)), ck.cosig);
-    store_checkpoint(p, &ck);
-    hexn(ck.root, 32, roothex);
-    hexn(ck.cosig, 64, cosighex);
-    send_frame(c, FRAME_COSIGN,
-               json_pack("{s:I,s:s,s:I,s:s}", "size", (json_int_t)ck.size, "root", roothex, "time",
-                         (json_int_t)ck.time_ms, "cosig", cosighex));
+    store_checkpoint(p, &ck, 0, cosign_frame(&ck));
     return 0;
 }
 
@@ -871,17 +1080,27 @@ static int on_cosign(struct link_conn *c, json_t *body)
     struct link_peer *p = c->peer;
     struct xlog_checkpoint ck = p->ckpt_pending;
     uint8_t msg[600];
+    int64_t size = json_integer_value(json_object_get(body, "size"));
 
-    if (json_integer_value(json_object_get(body, "size")) != ck.size ||
-        unhex_field(body, "cosig", ck.cosig, 64) != 0)
-        return 0; /* a cosignature of an older checkpoint: the newer one supersedes it */
+    /* The pending checkpoint, or an older one of ours the peer cosigned without our hearing of
+     * it (each is stored before it is sent); older than the last cosigned: superseded. */
+    if (size < 1 || (size != ck.size &&
+                     (size <= p->cosigned_size ||
+                      xlog_checkpoint_at(p->link->cfg.rdb, p->link->node, size, &ck) != SH_OK)))
+        return 0;
+    if (unhex_field(body, "cosig", ck.cosig, 64) != 0)
+        return 0;
     snprintf(ck.cosigner, sizeof(ck.cosigner), "%s", p->row.name);
     if (crypto_verify(p->pub, msg, xlog_cosign_msg(&ck, msg, sizeof(msg)), ck.cosig) != SH_OK) {
         conn_close(c, "cosignature with a bad signature");
         return -1;
     }
-    p->cosigned_size = ck.size;
-    store_checkpoint(p, &ck);
+    if (ck.size > p->cosigned_size)
+        p->cosigned_size = ck.size;
+    store_checkpoint(p, &ck, 0, NULL);
+    /* The pending one was refused for proving from an older base: send it again from this. */
+    if (p->ckpt_pending.size > p->cosigned_size)
+        checkpoint_announce(p);
     return 0;
 }
 
@@ -954,9 +1173,53 @@ static void send_hello(struct link_conn *c)
     struct link_peer *p = c->peer;
 
     send_frame(c, FRAME_HELLO,
-               json_pack("{s:s,s:s,s:s,s:[I,I]}", "node", c->link->node, "country",
+               json_pack("{s:s,s:s,s:s,s:[I,I],s:[I,I]}", "node", c->link->node, "country",
                          c->link->country, "version", SARHAD_VERSION, "applied",
-                         (json_int_t)p->applied[0], (json_int_t)p->applied[1]));
+                         (json_int_t)p->applied[0], (json_int_t)p->applied[1], "acked",
+                         (json_int_t)p->acked[0], (json_int_t)p->acked[1]));
+}
+
+struct resend_ctx {
+    struct link_peer *peer;
+    int64_t acked[GATE_STREAMS];
+};
+
+/* The table has no stream column; the refusal's exchange-log leaf, written in the same
+ * transaction, names it. */
+static int resend_one(int64_t seq, const char *reason, int64_t time_ms,
+                      const uint8_t sig[ENTRY_SIG_LEN], void *arg)
+{
+    struct resend_ctx *rc = arg;
+    struct link_peer *p = rc->peer;
+    char ref[96];
+    int64_t index;
+    uint8_t *data;
+    size_t len;
+
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        snprintf(ref, sizeof(ref), "reject:%s:%d:%lld", p->row.name, s, (long long)seq);
+        if (seq <= rc->acked[s] ||
+            xlog_find(p->link->cfg.rdb, "receipt", ref, &index, &data, &len) != SH_OK)
+            continue;
+        free(data);
+        send_reject(p->conn, s, seq, reason, time_ms, sig);
+    }
+    return 0;
+}
+
+/* Sends again, before the acknowledgement that covers them, our refusals of the peer's entries
+ * past its last receipt: it records those it missed and ignores the others. Refusals are rare
+ * (each one is logged as the peer's fault), so this reads them all at once. */
+static void rejections_resend(struct link_peer *p, const int64_t acked[GATE_STREAMS])
+{
+    struct resend_ctx rc = {.peer = p};
+    int64_t after = acked[0];
+
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        rc.acked[s] = acked[s];
+        after = acked[s] < after ? acked[s] : after;
+    }
+    rejections_in_after(p->link->cfg.rdb, p->row.name, after, resend_one, &rc);
 }
 
 static int on_hello(struct link_conn *c, json_t *body)
@@ -965,6 +1228,8 @@ static int on_hello(struct link_conn *c, json_t *body)
     const char *node = json_string_value(json_object_get(body, "node"));
     const char *country = json_string_value(json_object_get(body, "country"));
     json_t *applied = json_object_get(body, "applied");
+    json_t *acked = json_object_get(body, "acked"); /* its receipts (older nodes omit it) */
+    int64_t peer_acked[GATE_STREAMS] = {0};
     struct timeval hb = {c->link->cfg.heartbeat_s * 3, 0};
 
     if (node == NULL || country == NULL || strcmp(node, p->row.name) != 0 ||
@@ -972,13 +1237,18 @@ static int on_hello(struct link_conn *c, json_t *body)
         conn_close(c, "HELLO does not match the pinned peer's name and country");
         return -1;
     }
+    if (json_array_size(acked) != GATE_STREAMS)
+        acked = NULL;
     for (int s = 0; s < GATE_STREAMS; s++) {
+        /* Sending resumes after what the peer applied; `acked` moves only with a signed
+         * acknowledgement, which it sends again for what we have no receipt of. */
         int64_t a = json_integer_value(json_array_get(applied, (size_t)s));
-        p->scan[s] = p->prev[s] = p->acked[s] = a;
-        window_clear(p, s);
+        window_truncate(p, s, a);
+        p->scan[s] = p->prev[s] = a;
         p->queued[s] = p->applied[s];
         p->expecting[s] = 0;
-        p->ack_sent[s] = 0;
+        peer_acked[s] = json_integer_value(json_array_get(acked, (size_t)s));
+        p->ack_sent[s] = peer_acked[s];
     }
     c->up = 1;
     p->state = LINK_UP;
@@ -987,9 +1257,13 @@ static int on_hello(struct link_conn *c, json_t *body)
     p->last_error[0] = '\0';
     bufferevent_set_timeouts(c->bev, &hb, NULL);
     log_info("link.up", "peer=%s remote=%s applied_by_peer=%lld,%lld", p->row.name, c->remote,
-             (long long)p->acked[0], (long long)p->acked[1]);
-    schedule_ack(p, 1);
+             (long long)p->prev[0], (long long)p->prev[1]);
+    if (acked) /* a peer that does not say what it holds gets every acknowledgement again */
+        rejections_resend(p, peer_acked);
+    schedule_ack(p, 0);
     peer_pump(p);
+    if (p->ckpt_pending.size > p->cosigned_size) /* its cosignature may have been lost */
+        checkpoint_announce(p);
     send_all_positions(p);
     return 0;
 }
@@ -1186,7 +1460,12 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     if (what & BEV_EVENT_ERROR) {
         unsigned long e = bufferevent_get_openssl_error(bev);
         int se = EVUTIL_SOCKET_ERROR();
-        if (e)
+        SSL *ssl = bufferevent_openssl_get_ssl(bev);
+        long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+        if (e && verify != X509_V_OK) /* "certificate verify failed" alone does not say why */
+            snprintf(why, sizeof(why), "the peer's certificate: %s",
+                     X509_verify_cert_error_string(verify));
+        else if (e)
             ERR_error_string_n(e, why, sizeof(why));
         else
             snprintf(why, sizeof(why), "%s", se ? evutil_socket_error_to_string(se) : "error");
@@ -1400,8 +1679,11 @@ static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
         struct xlog_checkpoint last;
         if (xlog_checkpoint_last(l->cfg.rdb, l->node, 1, &last) == SH_OK)
             p->cosigned_size = last.size;
-        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 0, &last) == SH_OK)
+        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 0, &last) == SH_OK) {
             p->ckpt_sent_size = last.size; /* never sign one size twice with two times */
+            p->ckpt_pending = last;        /* sent again at HELLO if not cosigned */
+            p->ckpt_stored = 1;
+        }
         p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
         p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
         p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);

@@ -7,7 +7,9 @@
  * passes each through the egress gate (domain/gate.h), signs it and sends it. The receiver
  * checks signature and gate, applies the entry and records the stream position in one
  * transaction, and returns a signed cumulative acknowledgement, which the sender keeps as a
- * receipt. Duplicates are acknowledged again; a gap is answered "expected after N".
+ * receipt. Duplicates are acknowledged again; a gap is answered "expected after N". Receipts,
+ * signed refusals and cosigned checkpoints reach the other side even when the connection dies
+ * just after they were made: they are sent again after the reconnect.
  */
 #ifndef SARHAD_LINK_LINK_H
 #define SARHAD_LINK_LINK_H

@@ -9,6 +9,7 @@
 #include "store/hotline_store.h"
 #include "store/records.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,12 +242,16 @@ enum sh_err receipt_add(struct store_tx *tx, const char *peer, int stream, int64
 
 enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction, int stream,
                           int64_t origin_seq, const char *reason, int64_t time_ms,
-                          const uint8_t *sig)
+                          const uint8_t sig[ENTRY_SIG_LEN])
 {
+    /* No unique index on rejections (migration 2): "out" rows are made unique here. */
     sqlite3_stmt *st = db_stmt(tx->db, "INSERT INTO rejections(peer,direction,origin_seq,reason,"
-                                       "time_ms,sig) VALUES(?,?,?,?,?,?)");
+                                       "time_ms,sig) SELECT ?1,?2,?3,?4,?5,?6 WHERE ?2='in' OR "
+                                       "NOT EXISTS (SELECT 1 FROM rejections WHERE peer=?1 AND "
+                                       "direction=?2 AND origin_seq=?3)");
     enum sh_err rc;
 
+    assert(sig != NULL);
     if (st == NULL)
         return SH_EDB;
     db_bind_text(st, 1, peer);
@@ -254,13 +259,34 @@ enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *dir
     sqlite3_bind_int64(st, 3, origin_seq);
     db_bind_text(st, 4, reason);
     sqlite3_bind_int64(st, 5, time_ms);
-    if (sig)
-        sqlite3_bind_blob(st, 6, sig, ENTRY_SIG_LEN, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 6, sig, ENTRY_SIG_LEN, SQLITE_TRANSIENT);
     if ((rc = step_done(tx->db, st, "rejection_add")))
         return rc;
     if (strcmp(direction, "in") == 0)
         return link_in_advance(tx->db, peer, stream, origin_seq);
     return SH_OK;
+}
+
+enum sh_err rejections_in_after(struct store_db *db, const char *peer, int64_t after,
+                                rejection_visit_fn fn, void *arg)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT origin_seq,reason,time_ms,sig FROM rejections "
+                                   "WHERE peer=? AND direction='in' AND origin_seq>? AND "
+                                   "length(sig)=64 ORDER BY origin_seq");
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, peer);
+    sqlite3_bind_int64(st, 2, after);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               sqlite3_column_int64(st, 2), sqlite3_column_blob(st, 3), arg) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
 
 enum sh_err rejections_list(struct store_db *db, int limit, json_t *out)

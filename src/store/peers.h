@@ -56,11 +56,21 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
 enum sh_err receipt_add(struct store_tx *tx, const char *peer, int stream, int64_t seq,
                         int64_t time_ms, const uint8_t sig[ENTRY_SIG_LEN]);
 
-/* Records a rejection. direction "in": we refused the peer's entry (advances link_in past it
- * on `stream`); "out": the peer refused ours (sig is theirs). */
+/* Records a signed rejection. direction "in": we refused the peer's entry (advances link_in
+ * past it on `stream`; sig is ours); "out": the peer refused ours (sig is theirs; a second
+ * "out" for the same entry, sent again after a reconnect, is a no-op). */
 enum sh_err rejection_add(struct store_tx *tx, const char *peer, const char *direction, int stream,
                           int64_t origin_seq, const char *reason, int64_t time_ms,
-                          const uint8_t *sig);
+                          const uint8_t sig[ENTRY_SIG_LEN]);
+
+typedef int (*rejection_visit_fn)(int64_t origin_seq, const char *reason, int64_t time_ms,
+                                  const uint8_t sig[ENTRY_SIG_LEN], void *arg);
+
+/* Calls `fn` for our signed rejections of `peer`'s entries with origin_seq > `after`, in
+ * order (for sending them again); `fn` returns non-zero to stop. Rows written before
+ * rejections were signed in their transaction carry no signature and are skipped. */
+enum sh_err rejections_in_after(struct store_db *db, const char *peer, int64_t after,
+                                rejection_visit_fn fn, void *arg);
 
 /* Appends {peer, direction, origin_seq, reason, time} of the latest `limit` rejections. */
 enum sh_err rejections_list(struct store_db *db, int limit, json_t *out);

@@ -1,17 +1,58 @@
 """The federation link between two real nodes: replication, sovereignty, refusals."""
+import hashlib
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import ssl
 import struct
+import subprocess
 import time
 import unittest
 
 from harness import EVENT, Node, NodeTest, run, wait_for
 from test_stream import SSE
 
+# Neither sarhad (its certificates start an hour ago) nor Python's standard library can write a
+# certificate that expired in the past; the openssl tool's `ca` can.
+OPENSSL = shutil.which("openssl")
+CA_CONF = """[ca]
+default_ca = d
+[d]
+database = {dir}/index.txt
+new_certs_dir = {dir}
+rand_serial = yes
+unique_subject = no
+policy = p
+default_md = default
+[p]
+commonName = supplied
+organizationName = optional
+organizationalUnitName = optional
+[ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth,clientAuth
+subjectAltName = IP:127.0.0.1
+"""
 
+
+def expired_cert(node, work):
+    """A self-signed certificate for the node's own key and name, valid for one day of 2020."""
+    os.makedirs(work)
+    open(os.path.join(work, "index.txt"), "w").close()
+    conf, csr, out = (os.path.join(work, f) for f in ("ca.cnf", "req.csr", "cert.pem"))
+    with open(conf, "w") as f:
+        f.write(CA_CONF.format(dir=work))
+    key = os.path.join(node.dir, "node.key")
+    for args in (["req", "-new", "-key", key, "-subj",
+                  f"/CN={node.name}/O=sarhad/OU={node.country}", "-out", csr],
+                 ["ca", "-batch", "-config", conf, "-selfsign", "-keyfile", key, "-in", csr,
+                  "-out", out, "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
+                  "-notext", "-extensions", "ext"]):
+        subprocess.run([OPENSSL, *args], check=True, capture_output=True, timeout=60)
+    return out
 
 
 class LinkTest(NodeTest):
@@ -119,6 +160,41 @@ class LinkTest(NodeTest):
         self.assertNotEqual(a.links()[0]["state"], "up")
         self.assertEqual(b.request("GET", "/api/v1/health")[0], 200)
 
+    def expired_peer_is_refused(self, expired, checker):
+        """`expired` presents a certificate past its notAfter, and `checker`'s pin is exactly
+        that certificate (pinned while valid, say): only its expiry can refuse the link."""
+        cert = expired_cert(expired, os.path.join(self.root, "expired"))
+        shutil.copy(cert, os.path.join(expired.dir, "cert.pem"))
+        with open(cert) as f:
+            pem = f.read()
+        fp = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()
+        db = sqlite3.connect(os.path.join(checker.dir, "sarhad.db"))
+        db.execute("UPDATE peers SET cert_pem=?, fingerprint=? WHERE name=?",
+                   (pem, fp, expired.name))
+        db.commit()
+        db.close()
+        for n in (checker, expired):
+            n.start()
+        line = wait_for(lambda: [l for l in checker.read_log().splitlines()
+                                 if "certificate has expired" in l],
+                        what=f"{checker.name} logging the refusal of an expired certificate")
+        self.assertTrue("link.refused" in line[0] or "link.down" in line[0], line[0])
+        for n in (checker, expired):
+            self.assertNotIn("link.up", n.read_log())
+            self.assertNotEqual(n.links()[0]["state"], "up")
+            self.assertEqual(n.request("POST", "/api/v1/events", EVENT)[0], 201)  # serving
+
+    @unittest.skipUnless(OPENSSL, "needs the openssl command-line tool")
+    def test_expired_certificate_of_the_dialled_peer_is_refused(self):
+        a, b = self.pair()  # A dials B, so A checks the certificate B presents
+        self.expired_peer_is_refused(b, a)
+        self.assertIn("certificate has expired", a.links()[0]["last_error"])
+
+    @unittest.skipUnless(OPENSSL, "needs the openssl command-line tool")
+    def test_expired_certificate_of_a_dialling_peer_is_refused(self):
+        a, b = self.pair()  # B accepts A, so B checks the certificate A presents
+        self.expired_peer_is_refused(a, b)
+
     def test_plaintext_and_garbage_are_refused(self):
         a, b = self.pair()
         b.start()
@@ -209,10 +285,14 @@ class LinkTest(NodeTest):
         self.assertEqual(rejects[0]["origin_seq"], 1)
         self.assertIn("signature", rejects[0]["reason"])
         self.assertEqual(len(rejects[0]["sig"]), 128)
-        # recorded on B, nothing applied, the stream moved on past it
+        # recorded on B with the signature it sent, nothing applied, the stream moved on
         body = b.request("GET", "/api/v1/links")[2]
         self.assertEqual(body["recent_rejections"][0]["direction"], "in")
         self.assertEqual(b.events(), [])
+        db = sqlite3.connect(os.path.join(b.dir, "sarhad.db"))
+        stored = db.execute("SELECT hex(sig) FROM rejections").fetchall()
+        db.close()
+        self.assertEqual(stored, [(rejects[0]["sig"].upper(),)])
 
 
 if __name__ == "__main__":
