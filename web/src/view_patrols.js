@@ -268,7 +268,7 @@ function create(ctx) {
       const start = h('input', { type: 'datetime-local', value: toLocalInput(Date.parse(p.start)), 'aria-label': t('f.start') });
       const end = h('input', { type: 'datetime-local', value: toLocalInput(Date.parse(p.end)), 'aria-label': t('f.end') });
       const li = h('li', { class: 'proposal' }, h('strong', {}, `${p.kind} · ${(p.units || []).join(', ')}`),
-        h('span', { class: 'pair-in' }, fromKm, '–', toKm), h('span', { class: 'pair-in' }, start, end),
+        h('span', { class: 'pair-in' }, fromKm, '–', toKm), h('span', { class: 'pair-in when' }, start, end),
         h('span', { class: 'buttons' },
           h('button', { type: 'button', class: 'primary accept', 'data-i18n': 'pat.accept', onclick: () => accept() }, t('pat.accept')),
           h('button', { type: 'button', class: 'discard', 'data-i18n': 'pat.discard', onclick: () => li.remove() }, t('pat.discard'))));
