@@ -35,7 +35,7 @@ await browserTest('console views', async (t) => {
   else await page.waitForSelector('#pat-notice:not([hidden])');
   await t.shot(page, 'console_patrols');
 
-  await page.keyboard.press('Alt+4');
+  await page.keyboard.press('Alt+5');
   await page.waitForSelector('#links-table tr.link-up[data-peer="IR-EAST"]');
   assert(await page.isHidden('#links-down'), 'no down banner while the link is up');
   await page.click('#links-table button.test-now');

@@ -40,6 +40,25 @@ export function fmtTime(iso) {
   return `${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}Z`;
 }
 
+// "28 11:00Z"; a span on one day: "28 11:00–17:00Z", else "28 11:00Z–29 02:00Z".
+export function fmtHm(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}Z`;
+}
+export function fmtSpan(start, end) {
+  const a = fmtHm(start);
+  const b = fmtHm(end);
+  return a.slice(0, 3) === b.slice(0, 3) ? `${a.slice(0, -1)}–${b.slice(3)}` : `${a}–${b}`;
+}
+
+// "km 120.0–145.0"
+export function fmtStretch(from, to) {
+  return `km ${Number(from).toFixed(1)}–${Number(to).toFixed(1)}`;
+}
+
 export function fmtKm(km) {
   return km == null ? '' : `km ${Number(km).toFixed(1)}`;
 }
@@ -58,6 +77,17 @@ export function debounce(fn, ms) {
   return (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// Calls fn at once, then at most once per `ms` (the last call of a burst is not lost).
+export function throttle(fn, ms) {
+  let last = 0;
+  let timer = null;
+  return (...args) => {
+    const wait = last + ms - Date.now();
+    clearTimeout(timer);
+    if (wait <= 0) { last = Date.now(); fn(...args); } else timer = setTimeout(() => { last = Date.now(); fn(...args); }, wait);
   };
 }
 

@@ -1,6 +1,7 @@
 // main.js: the console's shell. Sign-in, the top bar (node, link state, stream state,
 // language), the navigation built from the view registry, the FLASH banner and alarms, the
-// stream that feeds every view, and keyboard shortcuts (Alt+1..9: views; Escape: dismiss).
+// stream that feeds every view, fence alarms (a banner with the sensor's count and a badge of
+// the open ones), and keyboard shortcuts (Alt+1..9: views; Escape: dismiss).
 import * as api from './api.js';
 import { session } from './api.js';
 import { h, fill, fmtTime } from './dom.js';
@@ -12,6 +13,7 @@ import { unlockAudio, beep } from './audio.js';
 import './view_map.js';
 import './view_hotline.js';
 import './view_patrols.js';
+import { ALARM_CATEGORIES, fenceAlarms } from './view_fence.js';
 import './view_links.js';
 
 const app = document.getElementById('app');
@@ -96,6 +98,7 @@ async function start() {
     onState: streamState,
   });
   await refreshLinks();
+  refreshAlarmBadge();
   linkTimer = setInterval(refreshLinks, 5000);
   showView(location.hash.slice(2) || 'map');
 }
@@ -195,6 +198,40 @@ function globalEntry(e) {
   if (e.kind === 'hotline.message' && e.flash && e.origin !== ctx.node.name) showFlash(e.payload);
   if (e.kind === 'hotline.escalation') showOverdue(e.payload);
   if (e.kind.startsWith('link.')) refreshLinks();
+  if ((e.kind === 'event.create' || e.kind === 'event.update') && e.payload && ALARM_CATEGORIES.includes(e.payload.category)) {
+    showAlarm(e.payload);
+    refreshAlarmBadge();
+  }
+}
+
+// A fence alarm: one banner per event, its count kept current as the sensor reports again;
+// gone when the event is closed.
+function showAlarm(ev) {
+  const alerts = document.getElementById('alerts');
+  const old = alerts.querySelector(`.alarm-banner[data-event="${CSS.escape(ev.id)}"]`);
+  if (ev.status === 'CLOSED') { if (old) old.remove(); return; }
+  const banner = h('div', { class: 'alarm-banner', role: 'alert', 'data-event': ev.id, 'data-count': ev.count || 1 },
+    h('strong', { 'data-i18n': 'alarm.title' }, t('alarm.title')), ' ',
+    h('span', {}, ev.category), ev.count > 1 ? h('span', { class: 'count' }, `×${ev.count}`) : '', ' ',
+    h('span', {}, [ev.sensor ? `${t('fence.sensor')} ${ev.sensor}` : ev.title || '', ev.chainage_km != null ? ` · km ${Number(ev.chainage_km).toFixed(1)}` : '',
+      ev.section ? ` · ${t('pat.section')} ${ev.section}` : ''].join('')), ' ',
+    h('span', { class: 'muted' }, `${fmtTime(ev.updated || ev.time)}${ev.origin && ev.origin !== ctx.node.name ? ` · ${ev.origin}` : ''}`), ' ',
+    h('button', { type: 'button', class: 'primary', 'data-i18n': 'alarm.show', onclick: () => { banner.remove(); showView('map'); bus.emit('open-event', ev.id); } }, t('alarm.show')),
+    h('button', { type: 'button', 'data-i18n': 'flash.dismiss', onclick: () => banner.remove() }, t('flash.dismiss')));
+  if (old) old.replaceWith(banner);
+  else { alerts.prepend(banner); beep(2); }
+  // Older alarm banners beyond three are folded away: the Fence view lists them all.
+  [...alerts.querySelectorAll('.alarm-banner')].slice(3).forEach((b) => b.remove());
+}
+
+async function refreshAlarmBadge() {
+  const badge = document.getElementById('badge-fence');
+  if (!badge) return;
+  let open;
+  try { open = await fenceAlarms(api, 'OPEN'); } catch { return; }
+  badge.hidden = open.length === 0;
+  badge.textContent = String(open.length);
+  badge.title = t('alarm.open');
 }
 
 function showFlash(msg) {

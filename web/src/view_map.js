@@ -1,11 +1,13 @@
 // view_map.js: the shared picture. Leaflet with no tile layer unless the node names one
 // (console.tile_url): country outlines from world-atlas, the border line and its sections
 // (colour: the higher impact of the two sides; dash: this node's fence status), pillars,
-// crossings and sectors when the node has landmarks, events by category and impact, own
-// and partner units moving live, patrol stretches and coverage gaps. A click shows details
-// and the record's history as seen by this console.
+// crossings and sectors when the node has landmarks (pillars only when zoomed in), CRITICAL
+// sections haloed, events by category and impact (fence alarms with their count), own and
+// partner units moving live, patrol stretches and the worst coverage gaps. A click shows
+// details (for a point on the map or an event, its place in pillar terms from GET
+// /api/v1/place) and the record's history as seen by this console.
 import * as L from './leaflet.js';
-import { h, fill, fmtTime, fmtKm, dl, debounce } from './dom.js';
+import { h, fill, fmtTime, fmtKm, fmtSpan, fmtStretch, dl, debounce } from './dom.js';
 import { t, onLang } from './i18n.js';
 import { registerView } from './views.js';
 import { measure, slice, latLngAt } from './geo.js';
@@ -20,6 +22,8 @@ const CATEGORY_COLOUR = {
 };
 const FENCE_DASH = { NONE: '1 7', PLANNED: '2 6', UNDER_CONSTRUCTION: '10 5', COMPLETE: null, DAMAGED: '4 3' };
 const IMPACTS = ['LOW', 'MEDIUM', 'HIGH', 'VERY_HIGH'];
+const GAPS_ON_MAP = 12;
+const PILLAR_ZOOM = 9; // pillars are every few km: shown from this zoom on
 
 // Leaflet puts string tooltips in as HTML; records' text goes in as a text node instead.
 const tip = (text) => h('span', {}, text);
@@ -55,7 +59,7 @@ function create(ctx) {
   map.attributionControl.setPrefix(false);
   if (ctx.config.tile_url) L.tileLayer(ctx.config.tile_url, { maxZoom: 18 }).addTo(map);
   const layers = {
-    countries: L.layerGroup().addTo(map), border: L.layerGroup().addTo(map), landmarks: L.layerGroup().addTo(map),
+    countries: L.layerGroup().addTo(map), critical: L.layerGroup().addTo(map), border: L.layerGroup().addTo(map), landmarks: L.layerGroup().addTo(map),
     patrols: L.layerGroup().addTo(map), gaps: L.layerGroup().addTo(map), events: L.layerGroup().addTo(map), units: L.layerGroup().addTo(map),
   };
   const sections = new Map(); // id -> {layer, doc}
@@ -92,21 +96,38 @@ function create(ctx) {
     }
     for (const f of fc.features.filter((x) => x.properties.kind === 'section')) {
       const layer = L.geoJSON(f, { style: sectionStyle(f.properties) });
-      layer.on('click', () => select('section', f.properties.id));
+      layer.on('click', (ev) => { L.DomEvent.stopPropagation(ev); select('section', f.properties.id); });
       layer.bindTooltip(tip(`${t('pat.section')} ${f.properties.id} · ${fmtKm(f.properties.from_km)}–${fmtKm(f.properties.to_km)}`), { sticky: true });
       layer.addTo(layers.border);
       sections.set(f.properties.id, { layer, doc: f.properties });
     }
     mapEl.dataset.sections = String(sections.size);
+    drawCritical();
+  }
+
+  function impactOf(doc) {
+    return Object.values(doc.sides || {}).reduce((m, s) => (IMPACT_RANK[s.impact] > IMPACT_RANK[m] ? s.impact : m), 'LOW');
+  }
+
+  // A pulsing halo under each CRITICAL section, so that it stands out at any zoom.
+  function drawCritical() {
+    layers.critical.clearLayers();
+    const crit = [...sections.values()].filter((s) => impactOf(s.doc) === 'CRITICAL');
+    for (const s of crit) {
+      L.geoJSON({ type: 'Feature', geometry: s.layer.toGeoJSON().features[0].geometry }, {
+        interactive: false, style: { color: '#ff2d2d', weight: 18, opacity: 0.45, lineCap: 'round', className: `critical-halo critical-${s.doc.id}` },
+      }).addTo(layers.critical);
+    }
+    mapEl.dataset.critical = crit.map((s) => s.doc.id).join(',');
   }
 
   function sectionStyle(doc) {
     const sides = Object.values(doc.sides || {});
-    const impact = sides.reduce((m, s) => (IMPACT_RANK[s.impact] > IMPACT_RANK[m] ? s.impact : m), 'LOW');
+    const impact = impactOf(doc);
     const own = (doc.sides || {})[node.country] || sides[0] || {};
     return {
       color: own.fence === 'DAMAGED' ? '#ff2d2d' : IMPACT_COLOUR[impact], weight: 5, opacity: 0.95,
-      dashArray: FENCE_DASH[own.fence] || null, lineCap: 'butt', className: `section section-${doc.id} impact-${impact}`,
+      dashArray: FENCE_DASH[own.fence] || null, lineCap: 'butt', className: `section section-${doc.id} impact-${impact}${impact === 'CRITICAL' ? ' critical' : ''}`,
     };
   }
 
@@ -116,19 +137,20 @@ function create(ctx) {
     const lm = await api.get('/api/v1/border/landmarks');
     for (const p of lm.pillars || []) {
       L.circleMarker([p.lat, p.lon], { radius: 2, color: '#dee2e6', weight: 1, fillOpacity: 1, className: 'pillar' })
-        .bindTooltip(tip(`${t('map.pillar')} ${p.n} · ${fmtKm(p.km)}`)).on('click', () => showPlain(`${t('map.pillar')} ${p.n}`, p))
+        .bindTooltip(tip(`${t('map.pillar')} ${p.n} · ${fmtKm(p.km)}`)).on('click', (ev) => { L.DomEvent.stopPropagation(ev); showPoint(p.lat, p.lon, `${t('map.pillar')} ${p.n}`); })
         .addTo(layers.landmarks);
     }
     for (const c of lm.crossings || []) {
-      L.circleMarker([c.lat, c.lon], { radius: 7, color: '#fff', weight: 2, fillColor: '#228be6', fillOpacity: 1, className: 'crossing' })
-        .bindTooltip(tip(`${t('map.crossing')}: ${c.name}`)).on('click', () => showPlain(`${t('map.crossing')}: ${c.name}`, c))
+      // White with a black ring, named beside it: unlike a unit (filled blue or pink).
+      L.circleMarker([c.lat, c.lon], { radius: 6, color: '#000', weight: 3, fillColor: '#fff', fillOpacity: 1, className: 'crossing' })
+        .bindTooltip(tip(c.name), { permanent: true, direction: 'left', offset: [-8, 0], className: 'crossing-tip' }).on('click', (ev) => { L.DomEvent.stopPropagation(ev); showPoint(c.lat, c.lon, `${t('map.crossing')}: ${c.name}`, [['sector', c.sector]]); })
         .addTo(layers.landmarks);
     }
     if (line) {
       for (const s of lm.sectors || []) {
         L.marker(latLngAt(line, (s.from_km + s.to_km) / 2), {
           icon: L.divIcon({ className: 'sector-label', html: '', iconSize: null }), keyboard: false, interactive: false,
-        }).bindTooltip(tip(`${t('map.sector')} ${s.name}`), { permanent: true, direction: 'right', className: 'sector-tip' })
+        }).bindTooltip(tip(`${s.name}`), { permanent: true, direction: 'right', offset: [14, 0], className: 'sector-tip' })
           .addTo(layers.landmarks);
       }
     }
@@ -158,17 +180,26 @@ function create(ctx) {
       const doc = await api.get(`/api/v1/patrols?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
       for (const p of doc.patrols || []) {
         const own = p.side === node.country;
-        L.polyline(slice(line, p.from_km, p.to_km), { color: own ? '#4dabf7' : '#f783ac', weight: 14, opacity: 0.35, className: 'patrol' })
-          .bindTooltip(tip(`${t('map.patrol')} ${p.kind} · ${fmtKm(p.from_km)}–${fmtKm(p.to_km)} · ${fmtTime(p.start)}–${fmtTime(p.end)}`), { sticky: true })
-          .on('click', () => showPlain(`${t('map.patrol')} ${p.id}`, p)).addTo(layers.patrols);
+        if (p.status === 'CANCELLED') continue;
+        L.polyline(slice(line, p.from_km, p.to_km), { color: own ? '#4dabf7' : '#f783ac', weight: 14, opacity: 0.35, className: `patrol patrol-${p.id} ${own ? 'own' : 'partner'}` })
+          .bindTooltip(tip(`${t('map.patrol')} ${p.side} ${p.kind} · ${fmtStretch(p.from_km, p.to_km)} · ${fmtSpan(p.start, p.end)}`), { sticky: true })
+          .on('click', (ev) => { L.DomEvent.stopPropagation(ev); showPatrol(p); }).addTo(layers.patrols);
       }
     }
     if (api.has('GET /api/v1/coverage/gaps')) {
-      const doc = await api.get(`/api/v1/coverage/gaps?from=${encodeURIComponent(new Date(now).toISOString())}&to=${encodeURIComponent(to)}`);
-      for (const g of doc.gaps || []) {
-        L.polyline(slice(line, g.from_km, g.to_km), { color: '#ff2d2d', weight: 16, opacity: 0.25, dashArray: '2 10', className: 'gap' })
-          .bindTooltip(tip(`${t('map.gap')} · ${fmtKm(g.from_km)}–${fmtKm(g.to_km)} · ${fmtTime(g.start)}–${fmtTime(g.end)}`), { sticky: true })
-          .on('click', () => showPlain(t('map.gap'), g)).addTo(layers.gaps);
+      // The worst gaps of sections that matter (MEDIUM impact and up; the node ranks them by
+      // impact x minutes): every section of a long line has some gap, and painting them all
+      // would hide the line.
+      const doc = await api.get(`/api/v1/coverage/gaps?from=${encodeURIComponent(new Date(now).toISOString())}&to=${encodeURIComponent(to)}&min_minutes=60&limit=100`);
+      for (const g of (doc.gaps || []).filter((x) => IMPACT_RANK[x.impact] >= 1).slice(0, GAPS_ON_MAP)) {
+        L.polyline(slice(line, g.from_km, g.to_km), { color: '#ff2d2d', weight: 16, opacity: 0.3, dashArray: '2 10', className: 'gap' })
+          .bindTooltip(tip(`${t('map.gap')} · ${fmtStretch(g.from_km, g.to_km)} · ${fmtSpan(g.start, g.end)} · ${g.minutes} min · ${g.impact}`), { sticky: true })
+          .on('click', (ev) => {
+            L.DomEvent.stopPropagation(ev);
+            selected = null;
+            fill(details, h('h3', {}, `${t('map.gap')} · ${t('pat.section')} ${g.section}`), dl([['stretch', fmtStretch(g.from_km, g.to_km)],
+              ['when', fmtSpan(g.start, g.end)], ['minutes', g.minutes], ['impact', g.impact], ['score', Math.round(g.score)]]));
+          }).addTo(layers.gaps);
       }
     }
   }
@@ -189,7 +220,7 @@ function create(ctx) {
     } else {
       const marker = L.circleMarker([e.lat, e.lon], style)
         .bindTooltip(tip(`${e.category} · ${e.impact}${e.title ? ` · ${e.title}` : ''}`))
-        .on('click', () => select('event', e.id)).addTo(layers.events);
+        .on('click', (ev) => { L.DomEvent.stopPropagation(ev); select('event', e.id); }).addTo(layers.events);
       events.set(e.id, { marker, doc: e });
     }
   }
@@ -208,7 +239,7 @@ function create(ctx) {
     } else {
       const marker = L.circleMarker([u.lat, u.lon], style)
         .bindTooltip(tip(u.callsign || u.uid), { permanent: true, direction: 'right', className: 'unit-tip' })
-        .on('click', () => select('unit', u.uid)).addTo(layers.units);
+        .on('click', (ev) => { L.DomEvent.stopPropagation(ev); select('unit', u.uid); }).addTo(layers.units);
       units.set(u.uid, { marker, doc: u });
     }
     if (selected && selected.kind === 'unit' && selected.id === u.uid) select('unit', u.uid);
@@ -216,9 +247,12 @@ function create(ctx) {
 
   function renderEventList() {
     const list = [...events.values()].map((x) => x.doc).sort((a, b) => (a.time < b.time ? 1 : -1)).slice(0, 50);
+    if (!list.length) { fill(eventList, h('li', { class: 'muted', 'data-i18n': 'map.noEvents' }, t('map.noEvents'))); return; }
     fill(eventList, list.map((e) => h('li', {},
       h('button', { type: 'button', class: `event-item impact-${e.impact}`, 'data-id': e.id, onclick: () => { select('event', e.id); map.panTo([e.lat, e.lon]); } },
         h('span', { class: `dot impact-${e.impact}` }), `${e.category} · ${e.impact} · ${fmtKm(e.chainage_km)}`,
+        e.count > 1 ? h('span', { class: 'count' }, `×${e.count}`) : '',
+        e.status === 'CLOSED' ? h('span', { class: 'tag' }, 'CLOSED') : '',
         e.title ? h('span', { class: 'muted' }, ` ${e.title}`) : '',
         e.origin && e.origin !== node.name ? h('span', { class: 'tag' }, e.origin) : ''))));
   }
@@ -237,31 +271,70 @@ function create(ctx) {
       const s = sections.get(id);
       if (!s) return;
       const d = s.doc;
-      fill(details, h('h3', {}, `${t('pat.section')} ${d.id} · ${fmtKm(d.from_km)}–${fmtKm(d.to_km)}`),
-        Object.entries(d.sides || {}).map(([side, v]) => [h('h4', {}, side), dl([['command', v.command], ['impact', v.impact], ['fence', v.fence]])]),
+      fill(details, h('h3', {}, `${t('pat.section')} ${d.id} · ${fmtStretch(d.from_km, d.to_km)}`),
+        impactOf(d) === 'CRITICAL' ? h('p', { class: 'critical-note' }, 'CRITICAL') : '',
+        Object.entries(d.sides || {}).sort(([x], [y]) => (x === node.country ? -1 : y === node.country ? 1 : 0)).map(([side, v]) => [h('h4', {}, side), dl([['command', v.command],
+          ['impact', v.impact === v.base_impact || !v.base_impact ? v.impact : `${v.impact} (base ${v.base_impact})`],
+          ['critical', v.critical_since ? `${fmtTime(v.critical_since)} → ${v.critical_until ? fmtTime(v.critical_until) : '…'}` : ''],
+          ['fence', v.fence_km != null && v.fence !== 'NONE' ? `${v.fence} · ${Number(v.fence_km).toFixed(1)} km` : v.fence],
+          ['fence due', v.fence_due ? v.fence_due.slice(0, 10) : '']])]),
         dl([['version', d.version], ['updated', fmtTime(d.updated)]]), historyOf(`section-${d.id}`));
     } else if (kind === 'event') {
       let e = events.get(id) && events.get(id).doc;
       try { e = await api.get(`/api/v1/events/${encodeURIComponent(id)}`); upsertEvent(e); } catch { /* show what we have */ }
       if (!e) return;
-      fill(details, h('h3', {}, `${e.category} · ${e.impact}`), e.title ? h('p', {}, e.title) : '',
+      const place = placeBox(e.lat, e.lon);
+      fill(details, h('h3', {}, `${e.category} · ${e.impact}`, e.count > 1 ? h('span', { class: 'count' }, `×${e.count}`) : ''),
+        e.title ? h('p', {}, e.title) : '', place.el,
         e.description ? h('p', { class: 'muted' }, e.description) : '',
         dl([['id', e.id], ['status', e.status], ['close_reason', e.close_reason], ['time', fmtTime(e.time)],
-          ['place', `${fmtKm(e.chainage_km)} · ${e.side} · ${Number(e.distance_km).toFixed(1)} km · ${t('pat.section')} ${e.section}`],
+          ['sensor', e.sensor], ['count', e.count], ['first', e.count > 1 ? fmtTime(e.created) : ''],
+          ['chainage', `${fmtKm(e.chainage_km)} · ${e.side} · ${Number(e.distance_km).toFixed(1)} km · ${t('pat.section')} ${e.section}`],
           ['lat/lon', `${e.lat}, ${e.lon}`], ['origin', e.origin], ['owner', e.owner], ['release', (e.release || []).join(', ') || 'national'],
           ['version', e.version], ['updated', fmtTime(e.updated)]]), historyOf(e.id));
     } else if (kind === 'unit') {
       const u = units.get(id) && units.get(id).doc;
       if (!u) return;
-      fill(details, h('h3', {}, u.callsign || u.uid), dl([['uid', u.uid], ['side', u.side], ['type', u.type],
+      fill(details, h('h3', {}, u.callsign || u.uid), placeBox(u.lat, u.lon).el, dl([['uid', u.uid], ['side', u.side], ['type', u.type],
         ['time', fmtTime(u.time)], ['lat/lon', `${u.lat}, ${u.lon}`], ['course', u.course], ['speed', u.speed],
         ['place', `${fmtKm(u.chainage_km)} · ${u.border_side || ''}`], ['origin', u.origin || node.name], ['stale', u.stale ? 'yes' : '']]));
     }
   }
 
-  function showPlain(title, obj) {
+  // The place of a point in the terms the patrols use: "pillar 12 +340 m, PAK side 150 m".
+  function placeBox(lat, lon) {
+    const el = h('p', { class: 'place-text', 'aria-live': 'polite' });
+    const done = (async () => {
+      if (!api.has('GET /api/v1/place')) return null;
+      try {
+        const p = await api.get(`/api/v1/place?lat=${encodeURIComponent(lat)}&lon=${encodeURIComponent(lon)}`);
+        fill(el, h('strong', {}, p.text));
+        el.dataset.pillar = p.pillar;
+        return p;
+      } catch { return null; }
+    })();
+    return { el, done };
+  }
+
+  async function showPoint(lat, lon, title, extra) {
+    selected = { kind: 'point', lat, lon, title, extra };
+    const place = placeBox(lat, lon);
+    const rows = h('div', {});
+    fill(details, h('h3', {}, title || t('map.point')), place.el, rows);
+    const p = await place.done;
+    if (!selected || selected.kind !== 'point' || selected.lat !== lat || selected.lon !== lon) return;
+    fill(rows, dl([...(extra || []), ['lat/lon', `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`],
+      ...(p ? [['chainage', fmtKm(p.chainage_km)], ['side', p.side], ['from line', `${Number(p.distance_km).toFixed(2)} km`],
+        ['section', p.section], ['sector', p.sector]] : [])]));
+  }
+
+  function showPatrol(p) {
     selected = null;
-    fill(details, h('h3', {}, title), dl(Object.entries(obj).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v])));
+    fill(details, h('h3', {}, `${t('map.patrol')} · ${p.side} · ${p.kind}`),
+      dl([['units', (p.units || []).join(', ')], ['stretch', fmtStretch(p.from_km, p.to_km)], ['when', fmtSpan(p.start, p.end)],
+        ['status', p.status], ['origin', p.origin], ['depth', p.depth_km ? `${p.depth_km} km` : ''], ['id', p.id]]),
+      (p.pairing || []).length ? [h('h4', {}, t('pat.pairing')), h('ul', { class: 'list small' }, p.pairing.map((q) => h('li', {},
+        `${q.side} ${q.kind} ${fmtStretch(q.from_km, q.to_km)} · ${t('pat.overlap')} ${fmtStretch(q.overlap.from_km, q.overlap.to_km)}, ${fmtSpan(q.overlap.start, q.overlap.end)}`)))] : '');
   }
 
   // ---- the new-event form ------------------------------------------------------------------
@@ -317,20 +390,34 @@ function create(ctx) {
         s.layer.setStyle(style);
         setClasses(s.layer, style.className);
         if (selected && selected.kind === 'section' && selected.id === s.doc.id) select('section', s.doc.id);
+        drawCritical();
       }
     }),
     bus.on('patrol.', reloadPatrols),
     bus.on('fence.', () => loadBorder().catch(() => {})),
     bus.on('position', upsertUnit),
     bus.on('reconnected', () => { loadEvents().catch(() => {}); loadUnits().catch(() => {}); reloadPatrols(); }),
+    bus.on('open-event', (id) => {
+      const cur = events.get(id);
+      select('event', id);
+      if (cur) map.setView([cur.doc.lat, cur.doc.lon], Math.max(map.getZoom(), 10));
+    }),
   ];
   void offs;
 
   map.on('click', (e) => {
     form.lat.value = e.latlng.lat.toFixed(5);
     form.lon.value = e.latlng.lng.toFixed(5);
+    showPoint(e.latlng.lat, e.latlng.lng);
   });
-  onLang(() => { relist(); if (selected) select(selected.kind, selected.id); });
+  const zoomClass = () => mapEl.classList.toggle('pillars-hidden', map.getZoom() < PILLAR_ZOOM);
+  map.on('zoomend', zoomClass);
+  zoomClass();
+  onLang(() => {
+    relist();
+    if (selected && selected.kind === 'point') showPoint(selected.lat, selected.lon, selected.title, selected.extra);
+    else if (selected) select(selected.kind, selected.id);
+  });
 
   const loaded = (async () => {
     await loadCountries().catch((e) => ctx.toast(e.message, 'error'));
@@ -342,7 +429,14 @@ function create(ctx) {
 
   return {
     el,
-    show() { setTimeout(() => map.invalidateSize(), 0); },
+    // Paths drawn while the view was hidden were clipped to a map of no size: once it has its
+    // size again, they are projected anew.
+    show() {
+      setTimeout(() => {
+        map.invalidateSize();
+        map.eachLayer((l) => { if (l instanceof L.Path) l.redraw(); });
+      }, 0);
+    },
   };
 }
 
@@ -357,8 +451,11 @@ function legend() {
         h('li', {}, h('span', { class: `swatch impact-${k}` }), `impact ${v}`)),
       h('li', {}, h('span', { class: 'swatch own' }), h('span', { 'data-i18n': 'map.own' }, t('map.own'))),
       h('li', {}, h('span', { class: 'swatch partner' }), h('span', { 'data-i18n': 'map.partner' }, t('map.partner'))),
-      h('li', {}, h('span', { class: 'swatch gap' }), h('span', { 'data-i18n': 'map.gap' }, t('map.gap'))),
-      h('li', {}, 'fence: ─ COMPLETE, ╌ UNDER_CONSTRUCTION, ┈ PLANNED/NONE, red DAMAGED')));
+      h('li', {}, h('span', { class: 'swatch gap' }), h('span', { 'data-i18n': 'map.gapLegend' }, t('map.gapLegend'))),
+      h('li', {}, h('span', { class: 'swatch critical' }), 'CRITICAL section (pulsing)'),
+      h('li', {}, h('span', { class: 'swatch crossing' }), h('span', { 'data-i18n': 'map.crossing' }, t('map.crossing'))),
+      h('li', {}, 'fence: ─ COMPLETE, ╌ UNDER_CONSTRUCTION, ┈ PLANNED/NONE, red DAMAGED'),
+      h('li', {}, h('span', { 'data-i18n': 'map.pillarsZoom' }, t('map.pillarsZoom')))));
 }
 
 registerView({ id: 'map', labelKey: 'view.map', order: 10, create });
