@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libevent-dev libssl-dev libsqlite3-dev libexpat1-dev
-libjansson-dev libinih-dev libcmocka-dev python3 sqlite3 curl git clang-format chromium
+libjansson-dev libinih-dev libcmocka-dev python3 sqlite3 curl git clang-format chromium openssl
 ${SARHAD_EXTRA_PKGS:-}"
 # The web console is built with node and npm (web/); a node that came from elsewhere (say
 # NodeSource's nodejs, which bundles npm) is used as it is.
