@@ -3,15 +3,6 @@
  *
  * Invariants: only this thread writes through `w->db`; `queue` and `done` are guarded by
  * `mu`; an op is on exactly one of: the caller, `queue`, the thread's batch, `done`.
- *
- * Urgent ops do not wait for a whole batch: when one is queued while a batch has been applying
- * for URGENT_WAIT_MS, the batch stops after the op in hand, commits what it has, and gives the
- * ops it did not reach back to the heads of their queues (urgent ones to the urgent queue,
- * ordinary ones to the ordinary queue, each in its order, so that no op overtakes one of its
- * own class: the link relies on it). The next transaction starts with the urgent ops. So an
- * urgent write waits at most about URGENT_WAIT_MS and one commit, not for a thousand
- * replicated entries of a catch-up; and a steady trickle of urgent ops still leaves batches
- * long enough for the bulk work to go at nearly its full rate.
  */
 #include "store/writer.h"
 
@@ -19,7 +10,6 @@
 #include "core/log.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +26,10 @@ struct writer {
     pthread_cond_t cv;
     struct writer_op *queue, *queue_tail;
     struct writer_op *urgent, *urgent_tail; /* taken before `queue` */
-    atomic_int urgent_waiting;              /* ops on `urgent`, read without `mu` */
     struct writer_op *done, *done_tail;
     int stopping;
     struct writer_stats stats;
 };
-
-#define URGENT_WAIT_MS 10.0
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
                                                          32,  64, 128, 256, 1024, 1e300};
@@ -82,11 +69,8 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
 }
 
 /* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. */
-/* Applies and commits `batch`; returns the ops it did not reach because an urgent op came
- * (NULL when it applied them all), cut off from the batch. */
-static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
+static void commit_batch(struct writer *w, struct writer_op *batch)
 {
-    struct writer_op *rest = NULL;
     struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
     double t0 = mono_ms();
     int n = 0;
@@ -95,7 +79,7 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
-        return NULL;
+        return;
     }
     for (struct writer_op *op = batch; op; op = op->next, n++) {
         /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
@@ -105,17 +89,13 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
             continue;
         }
         apply_one(&tx, op);
-        if (op->next && atomic_load(&w->urgent_waiting) > 0 && mono_ms() - t0 >= URGENT_WAIT_MS) {
-            rest = op->next;
-            op->next = NULL;
-        }
     }
     if (db_exec(w->db, "COMMIT")) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             if (op->result == SH_OK)
                 op->result = err_set(&op->info, SH_EDB, "", "commit failed");
-        return rest;
+        return;
     }
     double dt = mono_ms() - t0;
     pthread_mutex_lock(&w->mu);
@@ -127,7 +107,6 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch)
             w->stats.buckets[i]++;
     w->stats.committed_seq = tx.head_seq;
     pthread_mutex_unlock(&w->mu);
-    return rest;
 }
 
 /* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
@@ -152,36 +131,6 @@ static int take(struct writer_op **head, struct writer_op **tail, int max, struc
     return n;
 }
 
-/* Puts `list` (ops not reached by a cut batch: urgent ones first, as taken) back at the heads of
- * their queues, each class in its order. Called with `mu` held. */
-static void requeue(struct writer *w, struct writer_op *list)
-{
-    struct writer_op *urgent_tail = NULL, *ordinary = list;
-    int n = 0;
-
-    while (ordinary && ordinary->urgent) {
-        urgent_tail = ordinary;
-        ordinary = ordinary->next;
-        n++;
-    }
-    if (urgent_tail) {
-        urgent_tail->next = w->urgent;
-        if (w->urgent == NULL)
-            w->urgent_tail = urgent_tail;
-        w->urgent = list;
-        atomic_fetch_add(&w->urgent_waiting, n);
-    }
-    if (ordinary) {
-        struct writer_op *tail = ordinary;
-        while (tail->next)
-            tail = tail->next;
-        tail->next = w->queue;
-        if (w->queue == NULL)
-            w->queue_tail = tail;
-        w->queue = ordinary;
-    }
-}
-
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
@@ -195,18 +144,12 @@ static void *writer_main(void *arg)
         /* Take up to max_batch ops, urgent ones first. */
         struct writer_op *batch = NULL, *last = NULL;
         int n = take(&w->urgent, &w->urgent_tail, w->max_batch, &batch, &last);
-        atomic_fetch_sub(&w->urgent_waiting, n);
         take(&w->queue, &w->queue_tail, w->max_batch - n, &batch, &last);
         pthread_mutex_unlock(&w->mu);
 
-        struct writer_op *rest = commit_batch(w, batch);
+        commit_batch(w, batch);
 
         pthread_mutex_lock(&w->mu);
-        if (rest) {
-            requeue(w, rest);
-            for (last = batch; last->next; last = last->next)
-                ;
-        }
         if (w->done_tail)
             w->done_tail->next = batch;
         else
@@ -229,7 +172,6 @@ enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
 
     if (w == NULL)
         return SH_ENOMEM;
-    atomic_init(&w->urgent_waiting, 0);
     rc = db_open(db_path, 0, &w->db, info);
     if (rc != SH_OK) {
         free(w);
@@ -263,8 +205,6 @@ void writer_submit(struct writer *w, struct writer_op *op)
     else
         *head = op;
     *tail = op;
-    if (op->urgent)
-        atomic_fetch_add(&w->urgent_waiting, 1);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }

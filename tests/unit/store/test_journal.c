@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <semaphore.h>
 #include <unistd.h>
 
 #include "store/journal.h"
@@ -216,74 +215,6 @@ static void test_replica_duplicate_versus_failure(void **state)
     db_close(db);
 }
 
-/* Ops that record the order they were applied in; one of them submits urgent ops while the
- * batch is running and dawdles past the writer's urgent wait, so the batch is cut. */
-struct order_op {
-    struct writer_op op;
-    int id;
-    int submit_from, submit_to; /* ids of `all` to submit as urgent while applying */
-};
-static struct order_op all[64];
-static int applied[64], napplied;
-static struct writer *order_writer;
-
-static sem_t queued; /* posted once every op of the test is queued */
-
-static enum sh_err apply_ordered(struct store_tx *tx, void *arg, struct sh_errinfo *info)
-{
-    struct order_op *o = arg;
-
-    if (o->id < 0) { /* the blocker: holds the writer until the rest is queued */
-        sem_wait(&queued);
-        return SH_OK;
-    }
-    applied[napplied++] = o->id;
-    for (int i = o->submit_from; i < o->submit_to; i++)
-        writer_submit(order_writer, &all[i].op);
-    if (o->submit_to > o->submit_from)
-        usleep(30 * 1000); /* past the urgent wait: the batch is cut after this op */
-    return SH_OK;
-}
-
-static void test_writer_cut_keeps_each_class_in_order(void **state)
-{
-    struct sh_errinfo info;
-
-    struct store_db *db;
-
-    unlink(path);
-    napplied = 0;
-    assert_int_equal(db_open(path, 1, &db, &info), SH_OK); /* creates and migrates it */
-    db_close(db);
-    assert_int_equal(writer_start(path, "N1", 64, notify, NULL, &order_writer, &info), SH_OK);
-    /* 0..3 urgent, 4..9 ordinary, in one batch; applying 0 submits urgent 10 and 11. */
-    for (int i = 0; i < 12; i++)
-        all[i] = (struct order_op){.op = {.apply = apply_ordered,
-                                          .arg = &all[i],
-                                          .done = op_done,
-                                          .urgent = i < 4 || i >= 10},
-                                   .id = i};
-    all[0].submit_from = 10;
-    all[0].submit_to = 12;
-    /* Hold the writer until everything is queued, so that 0..9 make one batch. */
-    struct order_op blocker = {.op = {.apply = apply_ordered, .arg = &blocker, .done = op_done},
-                               .id = -1};
-    sem_init(&queued, 0, 0);
-    writer_submit(order_writer, &blocker.op);
-    usleep(20 * 1000); /* the writer takes the blocker alone */
-    for (int i = 0; i < 10; i++)
-        writer_submit(order_writer, &all[i].op);
-    sem_post(&queued);
-    writer_stop(order_writer);
-    sem_destroy(&queued);
-    assert_int_equal(napplied, 12);
-    /* Urgent ones in their order (1, 2, 3 were queued before 10 and 11), then the ordinary
-     * ones in theirs. */
-    int want[12] = {0, 1, 2, 3, 10, 11, 4, 5, 6, 7, 8, 9};
-    for (int i = 0; i < 12; i++)
-        assert_int_equal(applied[i], want[i]);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,7 +222,6 @@ int main(void)
         cmocka_unit_test(test_writer_isolates_failing_ops),
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
-        cmocka_unit_test(test_writer_cut_keeps_each_class_in_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
