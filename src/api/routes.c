@@ -331,15 +331,31 @@ void api_events_list(struct api_call *call)
     api_reply_json(call, 200, page, NULL);
 }
 
+#define ATTENTION_WINDOW_MS (24LL * 3600 * 1000)
+
 void api_sections_list(struct api_call *call)
 {
-    json_t *sections = json_array();
+    json_t *sections = json_array(), *alarms = json_object(), *s;
+    char key[24];
+    size_t i;
 
-    if (sections_list(call->api->rdb, sections) != SH_OK) {
+    if (sections_list(call->api->rdb, sections) != SH_OK ||
+        alarms_open_by_section(call->api->rdb, clock_now_ms() - ATTENTION_WINDOW_MS, alarms) !=
+            SH_OK) {
         json_decref(sections);
+        json_decref(alarms);
         api_reply_err(call, SH_EDB, NULL);
         return;
     }
+    /* A section with open fence or sensor alarms of the last day asks for attention. */
+    json_array_foreach(sections, i, s)
+    {
+        json_t *a;
+        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_object_get(s, "id")));
+        a = json_object_get(alarms, key);
+        json_object_set(s, "attention", a ? a : json_null());
+    }
+    json_decref(alarms);
     api_reply_json(call, 200, json_pack("{s:o}", "sections", sections), NULL);
 }
 

@@ -647,3 +647,27 @@ enum sh_err patrols_spans(struct store_db *db, int64_t from_ms, int64_t to_ms, c
     }
     return SH_OK;
 }
+
+enum sh_err alarms_open_by_section(struct store_db *db, int64_t since_ms, json_t *out)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT json_extract(doc,'$.section'), count(*), "
+                                   "sum(coalesce(json_extract(doc,'$.count'),1)), max(time_ms) "
+                                   "FROM events WHERE category IN ('FENCE_BREACH','SENSOR_ALARM') "
+                                   "AND status='OPEN' AND time_ms >= ? GROUP BY 1");
+    char key[24], ts[32];
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    sqlite3_bind_int64(st, 1, since_ms);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(key, sizeof(key), "%lld", (long long)sqlite3_column_int64(st, 0));
+        json_object_set_new(
+            out, key,
+            json_pack("{s:I,s:I,s:s}", "open_alarms", (json_int_t)sqlite3_column_int64(st, 1),
+                      "reports", (json_int_t)sqlite3_column_int64(st, 2), "last",
+                      clock_format_rfc3339(sqlite3_column_int64(st, 3), ts, sizeof(ts))));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SH_OK : SH_EDB;
+}

@@ -119,6 +119,10 @@ enum sh_err patrols_list(struct store_db *db, int64_t from_ms, int64_t to_ms, js
 enum sh_err patrols_spans(struct store_db *db, int64_t from_ms, int64_t to_ms, const char *own,
                           struct coverage_patrol **out, size_t *n);
 
+/* For each section with open fence or sensor alarm events of time >= since_ms, sets
+ * out[section id as text] = {open_alarms, reports (with folded repeats), last}. */
+enum sh_err alarms_open_by_section(struct store_db *db, int64_t since_ms, json_t *out);
+
 /* The latest alarm event of `sensor` (new reference), SH_ENOTFOUND if none. */
 enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out);
 

@@ -95,6 +95,10 @@ class FenceTest(NodeTest):
                                token=sensor)
         self.assertEqual(st, 200, ev2)
         self.assertEqual((ev2["id"], ev2["count"], ev2["version"]), (ev["id"], 2, 2))
+        secs = {x["id"]: x for x in a.request("GET", "/api/v1/sections")[2]["sections"]}
+        self.assertEqual((secs[2]["attention"]["open_alarms"], secs[2]["attention"]["reports"]),
+                         (1, 2))
+        self.assertIsNone(secs[3]["attention"])
         # Another kind, another event; a place by pillar deep inside: national.
         st, _, ev3 = a.request("POST", "/api/v1/fence/alarms",
                                {"sensor": "S-0412", "kind": "SENSOR", "pillar": 3,
