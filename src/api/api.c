@@ -70,6 +70,8 @@ static const struct route routes[] = {
     {HTTP_PATCH, "/api/v1/patrols/{}", PERM_PATROL, 1, api_patrols_patch,
      "PATCH /api/v1/patrols/{id}"},
     {HTTP_GET, "/api/v1/fence", PERM_READ, 0, api_fence, "GET /api/v1/fence"},
+    {HTTP_POST, "/api/v1/fence/release", PERM_SECTION_UPDATE, 0, api_fence_release,
+     "POST /api/v1/fence/release"},
     {HTTP_POST, "/api/v1/fence/alarms", PERM_ALARM, 1, api_fence_alarms,
      "POST /api/v1/fence/alarms"},
     {HTTP_GET, "/metrics", PERM_OPERATE, 0, api_metrics, "GET /metrics"},

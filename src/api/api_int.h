@@ -86,6 +86,7 @@ void api_coverage_gaps(struct api_call *call);
 void api_patrols_adherence(struct api_call *call);
 void api_patrols_plan(struct api_call *call);
 void api_fence_alarms(struct api_call *call);
+void api_fence_release(struct api_call *call);
 
 /* Metrics: counts one answered request. */
 void api_metrics_count(struct api_ctx *api, int route, int status);

@@ -528,6 +528,49 @@ void api_fence(struct api_call *call)
     api_reply_json(call, 200, json_pack("{s:o,s:o}", "sides", sides, "history", history), NULL);
 }
 
+/* Runs on the writer: this side's fence facts as they are now, released to the partner. */
+static enum sh_err apply_fence_release(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct api_call *call = arg;
+    json_t *sections = json_array();
+    enum sh_err rc = sections_list(tx->db, sections);
+
+    if (rc == SH_OK) {
+        call->doc =
+            section_fence_release(sections, call->api->cfg->country, partner_country(call->api),
+                                  call->api->cfg->name, 0, tx->now_ms);
+        rc = call->doc ? fence_release_put(tx, call->doc, info) : SH_ENOMEM;
+    }
+    json_decref(sections);
+    return rc;
+}
+
+static void fence_released(struct writer_op *op)
+{
+    struct api_call *call = op->arg;
+
+    if (op->result != SH_OK) {
+        api_reply_err(call, op->result, &op->info);
+        return;
+    }
+    api_reply_json(call, 201,
+                   json_pack("{s:O,s:O,s:O,s:O,s:I}", "id", json_object_get(call->doc, "id"),
+                             "version", json_object_get(call->doc, "version"), "time",
+                             json_object_get(call->doc, "time"), "release",
+                             json_object_get(call->doc, "release"), "sections",
+                             (json_int_t)json_array_size(json_object_get(call->doc, "sections"))),
+                   NULL);
+}
+
+void api_fence_release(struct api_call *call)
+{
+    if (partner_country(call->api)[0] == '\0') {
+        api_reply_error(call, 422, "unprocessable", "", "this node's country is not on the border");
+        return;
+    }
+    api_submit(call, apply_fence_release, fence_released);
+}
+
 /* ---- Fence alarms -------------------------------------------------------------------------- */
 
 /* Runs on the writer: folds the alarm into the sensor's open alarm event of the last

@@ -8,6 +8,7 @@
 #include "domain/hotline.h"
 #include "domain/patrol.h"
 #include "domain/release.h"
+#include "domain/section.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,14 @@ static const char *const patrol_fields[] = {
 static enum sh_err check_patrol(json_t *doc, const struct border *b, struct sh_errinfo *info)
 {
     return patrol_check(doc, b, info);
+}
+
+static const char *const fence_fields[] = {"id",   "version",  "origin",  "side",
+                                           "time", "sections", "release", NULL};
+
+static enum sh_err check_fence(json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    return section_fence_check(doc, b, info);
 }
 
 static enum sh_err check_event(json_t *doc, const struct border *b, struct sh_errinfo *info)
@@ -82,6 +91,7 @@ static const struct {
     {"channel.create", channel_fields, check_channel},
     {"patrol.create", patrol_fields, check_patrol},
     {"patrol.update", patrol_fields, check_patrol},
+    {"fence.status", fence_fields, check_fence},
 };
 
 static const char *const urgent_categories[] = {"ARMED_ATTACK", "CRISIS", "FENCE_BREACH",

@@ -163,3 +163,63 @@ void section_fence_km(const json_t *section, const char *country, double km[SECT
         km[f] += length;
     }
 }
+
+json_t *section_fence_release(const json_t *sections, const char *own, const char *partner,
+                              const char *node, int64_t version, int64_t now_ms)
+{
+    json_t *list = json_array(), *s;
+    char ts[32];
+    size_t i;
+
+    json_array_foreach(sections, i, s)
+    {
+        const json_t *side = json_object_get(json_object_get(s, "sides"), own);
+        json_t *row = json_pack("{s:O,s:O,s:O,s:O,s:f}", "id", json_object_get(s, "id"), "from_km",
+                                json_object_get(s, "from_km"), "to_km", json_object_get(s, "to_km"),
+                                "fence", json_object_get(side, "fence"), "fence_km",
+                                json_number_value(json_object_get(side, "fence_km")));
+        if (json_object_get(side, "fence_due"))
+            json_object_set(row, "fence_due", json_object_get(side, "fence_due"));
+        json_array_append_new(list, row);
+    }
+    return json_pack("{s:s+,s:I,s:s,s:s,s:s,s:o,s:[s]}", "id", "fence-", own, "version",
+                     (json_int_t)version, "origin", node, "side", own, "time",
+                     clock_format_rfc3339(now_ms, ts, sizeof(ts)), "sections", list, "release",
+                     partner);
+}
+
+enum sh_err section_fence_check(const json_t *doc, const struct border *b, struct sh_errinfo *info)
+{
+    static const char *const row_fields[] = {"id",       "from_km",   "to_km", "fence",
+                                             "fence_km", "fence_due", NULL};
+    const json_t *list = json_object_get(doc, "sections"), *row;
+    const char *side, *s;
+    double num;
+    int64_t t;
+    int f;
+    size_t i;
+    enum sh_err rc;
+
+    if ((rc = field_string(doc, "side", 3, 1, &side, info)) ||
+        (rc = field_time(doc, "time", 1, &t, NULL, info)))
+        return rc;
+    if (!border_has_side(b, side))
+        return err_set(info, SH_EINVAL, "side", "side must be %s or %s", b->left, b->right);
+    if (!json_is_array(list) || json_array_size(list) > (size_t)border_section_count(b))
+        return err_set(info, SH_EINVAL, "sections",
+                       "'sections' must be an array of at most the border's %d sections",
+                       border_section_count(b));
+    json_array_foreach(list, i, row)
+    {
+        if (!json_is_object(row) || field_only(row, row_fields, info) ||
+            field_number(row, "id", 1, border_section_count(b), 1, &num, NULL, info) ||
+            field_enum(row, "fence", section_fences, 1, &f, info) ||
+            field_number(row, "fence_km", 0, 1000, 0, &num, NULL, info) ||
+            field_string(row, "fence_due", 40, 0, &s, info)) {
+            struct sh_errinfo why = *info;
+            return err_set(info, SH_EINVAL, "sections", "sections[%zu]: %s", i,
+                           json_is_object(row) ? why.message : "not an object");
+        }
+    }
+    return SH_OK;
+}

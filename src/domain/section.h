@@ -39,4 +39,13 @@ const char *section_effective_impact(const json_t *side, int64_t now_ms);
  * section_fences); an UNDER_CONSTRUCTION section's fence_km counts as COMPLETE. */
 void section_fence_km(const json_t *section, const char *country, double km[SECTION_FENCES]);
 
+/* A side's fence facts, released explicitly to the partner (POST /api/v1/fence/release):
+ * {id: "fence-ISO3", version, origin, side, time, sections: [{id, from_km, to_km, fence,
+ * fence_km, fence_due?}], release: [partner]} from `own`'s side of `sections`. New reference. */
+json_t *section_fence_release(const json_t *sections, const char *own, const char *partner,
+                              const char *node, int64_t version, int64_t now_ms);
+
+/* Checks a released fence document received from the partner. */
+enum sh_err section_fence_check(const json_t *doc, const struct border *b, struct sh_errinfo *info);
+
 #endif

@@ -198,6 +198,12 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
             return SH_ENOMEM;
         rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
         free(text);
+    } else if (strcmp(e->kind, "fence.status") == 0) {
+        const char *side = json_string_value(json_object_get(doc, "side"));
+        if (side == NULL || strcmp(side, peer_country) != 0)
+            return err_set(info, SH_EFORBIDDEN, "side", "%s states %s's fence, not %s's", peer,
+                           peer_country, side ? side : "no one");
+        rc = sections_partner_fence(tx->db, doc);
     } else if (strncmp(e->kind, "patrol.", 7) == 0) {
         const char *side = json_string_value(json_object_get(doc, "side"));
         if (side == NULL || strcmp(side, peer_country) != 0)

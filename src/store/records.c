@@ -671,3 +671,55 @@ enum sh_err alarms_open_by_section(struct store_db *db, int64_t since_ms, json_t
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
+
+enum sh_err fence_release_put(struct store_tx *tx, json_t *doc, struct sh_errinfo *info)
+{
+    sqlite3_stmt *st = db_stmt(tx->db, "SELECT coalesce(max(version),0) FROM journal WHERE "
+                                       "kind='fence.status' AND origin=?");
+    struct journal_entry e;
+    int64_t version = 0;
+    enum sh_err rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, tx->node);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    json_object_set_new(doc, "version", json_integer(version + 1));
+    rc = journal_record(tx, "fence.status", json_string_value(json_object_get(doc, "id")),
+                        version + 1, doc, &e);
+    entry_clear(&e);
+    return rc;
+}
+
+enum sh_err sections_partner_fence(struct store_db *db, const json_t *doc)
+{
+    const char *side = json_string_value(json_object_get(doc, "side"));
+    char p_fence[32], p_km[32], p_due[32];
+    sqlite3_stmt *st = db_stmt(db, "UPDATE sections SET doc=json_set(doc,?1,?2,?3,?4,?5,?6) "
+                                   "WHERE id=?7");
+    const json_t *row;
+    size_t i;
+    enum sh_err rc = SH_OK;
+
+    if (st == NULL || side == NULL || strlen(side) != 3)
+        return SH_EDB;
+    /* The side is a checked ISO3 code (three capitals): safe in a JSON path. */
+    snprintf(p_fence, sizeof(p_fence), "$.sides.%s.fence", side);
+    snprintf(p_km, sizeof(p_km), "$.sides.%s.fence_km", side);
+    snprintf(p_due, sizeof(p_due), "$.sides.%s.fence_due", side);
+    json_array_foreach(json_object_get(doc, "sections"), i, row)
+    {
+        db_bind_text(st, 1, p_fence);
+        db_bind_text(st, 2, json_string_value(json_object_get(row, "fence")));
+        db_bind_text(st, 3, p_km);
+        sqlite3_bind_double(st, 4, json_number_value(json_object_get(row, "fence_km")));
+        db_bind_text(st, 5, p_due);
+        db_bind_text(st, 6, json_string_value(json_object_get(row, "fence_due")));
+        sqlite3_bind_int64(st, 7, json_integer_value(json_object_get(row, "id")));
+        if ((rc = step_done(db, st, "sections_partner_fence")))
+            break;
+    }
+    return rc;
+}

@@ -123,6 +123,14 @@ enum sh_err patrols_spans(struct store_db *db, int64_t from_ms, int64_t to_ms, c
  * out[section id as text] = {open_alarms, reports (with folded repeats), last}. */
 enum sh_err alarms_open_by_section(struct store_db *db, int64_t since_ms, json_t *out);
 
+/* Journals a release of this side's fence facts (`doc` from section_fence_release, given the
+ * next version of this node's releases here). */
+enum sh_err fence_release_put(struct store_tx *tx, json_t *doc, struct sh_errinfo *info);
+
+/* Writes the partner's released fence facts (a checked fence.status document) into its side of
+ * our sections (a derived view: the journal keeps the entry). */
+enum sh_err sections_partner_fence(struct store_db *db, const json_t *doc);
+
 /* The latest alarm event of `sensor` (new reference), SH_ENOTFOUND if none. */
 enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out);
 

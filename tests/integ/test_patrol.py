@@ -1,6 +1,7 @@
 """Coordinated patrols and the fence across two real nodes: landmarks and places, patrol plans
 and their pairing, the near-border notice, fence progress and alarms."""
 import datetime
+import time
 import unittest
 
 import os
@@ -281,6 +282,37 @@ class PatrolTest(NodeTest):
                  "CANCELLED", what="cancellation on B")
         self.assertError(b.request("PATCH", f"/api/v1/patrols/{pa['id']}",
                                    {"status": "CANCELLED"}, headers={"If-Match": "2"}), 403)
+
+    def test_fence_facts_cross_only_when_released(self):
+        a, b = self.a, self.b
+        secs = a.request("GET", "/api/v1/sections")[2]["sections"]
+        a.request("PATCH", "/api/v1/sections/1", {"fence": "COMPLETE"},
+                  headers={"If-Match": str(secs[0]["version"])})
+        a.request("PATCH", "/api/v1/sections/2", {"fence": "UNDER_CONSTRUCTION", "fence_km": 3,
+                                                  "fence_due": "2027-01-31T00:00:00Z"},
+                  headers={"If-Match": str(secs[1]["version"])})
+        mark = a.request("GET", "/api/v1/health")[2]["journal_seq"]
+        # Not released: B knows nothing of PAK's fence.
+        time.sleep(1)
+        self.assertEqual(b.request("GET", "/api/v1/fence")[2]["sides"]["PAK"][-1]["km"]
+                         ["complete"], 0)
+        liaison = a.add_user("liaison", "liaison")
+        self.assertError(a.request("POST", "/api/v1/fence/release", token=liaison), 403)
+        st, _, rel = a.request("POST", "/api/v1/fence/release")
+        self.assertEqual(st, 201, rel)
+        self.assertEqual((rel["id"], rel["version"], rel["release"], rel["sections"]),
+                         ("fence-PAK", 1, ["IRN"], 82))
+
+        def released():
+            f = b.request("GET", "/api/v1/fence")[2]["sides"]["PAK"][-1]["km"]
+            return f if f["complete"] else None
+
+        km = wait_for(released, what="PAK's fence on B")
+        self.assertEqual((km["complete"], km["under_construction"]), (13.0, 7.0))
+        s2 = next(x for x in b.request("GET", "/api/v1/sections")[2]["sections"] if x["id"] == 2)
+        self.assertEqual(s2["sides"]["PAK"]["fence_due"], "2027-01-31T00:00:00.000Z")
+        self.assertEqual(a.request("POST", "/api/v1/fence/release")[2]["version"], 2)
+        self.assertGreater(a.request("GET", "/api/v1/health")[2]["journal_seq"], mark)
 
     def test_coverage_and_gaps(self):
         a, b = self.a, self.b
