@@ -78,10 +78,12 @@ def main(binary):
         for _ in range(5000):
             a = rnd.uniform(0, length - 30)
             h = rnd.randrange(0, week - 8)
-            call("POST", "/api/v1/patrols",
-                 {"units": [], "from_km": round(a, 3), "to_km": round(a + rnd.uniform(5, 30), 3),
-                  "start": iso(h), "end": iso(h + rnd.randint(2, 8)), "national": True,
-                  "kind": rnd.choice(["REGULAR", "COORDINATED"])})
+            kind = rnd.choice(["REGULAR", "COORDINATED"])
+            body = {"units": [], "from_km": round(a, 3), "to_km": round(a + rnd.uniform(5, 30), 3),
+                    "start": iso(h), "end": iso(h + rnd.randint(2, 8)), "kind": kind}
+            if kind == "REGULAR":
+                body["national"] = True
+            call("POST", "/api/v1/patrols", body)
 
         def timed(method, path, body=None, runs=7):
             """Request to last byte received (the client's JSON parsing is not counted)."""

@@ -20,6 +20,7 @@
 #include "store/hotline_store.h"
 #include "store/peers.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,7 +119,7 @@ void api_place(struct api_call *call)
             continue;
         }
         double d = strtod(v, &end);
-        if (end == v || *end != '\0') {
+        if (end == v || *end != '\0' || !isfinite(d)) {
             json_decref(q);
             api_reply_error(call, 400, "invalid", keys[i], "%s must be a number", keys[i]);
             return;
@@ -362,9 +363,12 @@ void api_patrols_patch(struct api_call *call)
         return;
     }
     rc = patrols_get(call->api->rdb, call->param, &current);
+    if (rc == SH_ENOTFOUND) {
+        api_reply_error(call, 404, "not_found", "id", "no patrol %s", call->param);
+        return;
+    }
     if (rc != SH_OK) {
-        api_reply_err(call, rc,
-                      err_set(&info, rc, "id", "no patrol %s", call->param) ? &info : NULL);
+        api_reply_err(call, rc, NULL);
         return;
     }
     if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
@@ -394,8 +398,9 @@ void api_patrols_patch(struct api_call *call)
 
 /* ---- The fence ----------------------------------------------------------------------------- */
 
-/* {sectors: [{name, from_km, to_km, km: {planned, under_construction, complete, damaged, none},
- *  share_complete}], total: {...}} for `country`'s side of `sections`. */
+/* [{name, km: {none, planned, under_construction, complete, damaged}, length_km,
+ *   share_complete}, ...] for `country`'s side of `sections`: one row per sector (or one "all"
+ * without sectors), then a row named "total". */
 static json_t *fence_side(const struct api_ctx *api, const json_t *sections, const char *country)
 {
     const struct landmarks *lm = api->landmarks;
@@ -449,10 +454,11 @@ static json_t *fence_side(const struct api_ctx *api, const json_t *sections, con
 }
 
 /* The fence's history on `country`'s side: after each change of a section's fence, the km
- * complete and damaged along the whole line. */
-static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
-                             const json_t *sections, const char *country)
+ * planned, under construction, complete and damaged along the whole line (running sums: each
+ * change takes out the section's old part and adds its new one). */
+static json_t *fence_history(const json_t *versions, const json_t *sections, const char *country)
 {
+    double sum[SECTION_FENCES] = {0};
     json_t *state = json_object(), *history = json_array(), *v, *s;
     size_t i;
     char key[24], ts[32];
@@ -470,9 +476,8 @@ static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
     {
         const json_t *doc = json_object_get(v, "doc");
         const json_t *side = json_object_get(json_object_get(doc, "sides"), country);
-        const char *k;
+        double before[SECTION_FENCES], after[SECTION_FENCES];
         json_t *t;
-        double sum[SECTION_FENCES] = {0};
         snprintf(key, sizeof(key), "%lld",
                  (long long)json_integer_value(json_object_get(doc, "id")));
         t = json_object_get(state, key);
@@ -483,14 +488,11 @@ static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
             json_number_value(json_object_get(was, "fence_km")) ==
                 json_number_value(json_object_get(side, "fence_km")))
             continue; /* a change of the other side, the command or the impact */
+        section_fence_km(t, country, before);
         json_object_set_new(json_object_get(t, "sides"), country, json_deep_copy(side));
-        json_object_foreach(state, k, t)
-        {
-            double part[SECTION_FENCES];
-            section_fence_km(t, country, part);
-            for (int f = 0; f < SECTION_FENCES; f++)
-                sum[f] += part[f];
-        }
+        section_fence_km(t, country, after);
+        for (int f = 0; f < SECTION_FENCES; f++)
+            sum[f] += after[f] - before[f];
         json_array_append_new(
             history,
             json_pack("{s:s,s:f,s:f,s:f,s:f}", "time",
@@ -501,7 +503,6 @@ static json_t *fence_history(const struct api_ctx *api, const json_t *versions,
                       "damaged", round(sum[4] * 1000) / 1000));
     }
     json_decref(state);
-    (void)api;
     return history;
 }
 
@@ -521,8 +522,8 @@ void api_fence(struct api_call *call)
     history = json_object();
     json_object_set_new(sides, b->left, fence_side(call->api, sections, b->left));
     json_object_set_new(sides, b->right, fence_side(call->api, sections, b->right));
-    json_object_set_new(history, b->left, fence_history(call->api, versions, sections, b->left));
-    json_object_set_new(history, b->right, fence_history(call->api, versions, sections, b->right));
+    json_object_set_new(history, b->left, fence_history(versions, sections, b->left));
+    json_object_set_new(history, b->right, fence_history(versions, sections, b->right));
     json_decref(sections);
     json_decref(versions);
     api_reply_json(call, 200, json_pack("{s:o,s:o}", "sides", sides, "history", history), NULL);
@@ -588,7 +589,7 @@ static enum sh_err apply_alarm(struct store_tx *tx, void *arg, struct sh_errinfo
 
     s = json_string_value(json_object_get(call->doc, "time"));
     clock_parse_rfc3339(s, strlen(s), &t_new);
-    if (alarms_last(tx->db, sensor, &last) == SH_OK &&
+    if (alarms_last(tx->db, call->api->cfg->name, sensor, &last) == SH_OK &&
         strcmp(json_string_value(json_object_get(last, "status")), "OPEN") == 0 &&
         (s = json_string_value(json_object_get(last, "time"))) &&
         clock_parse_rfc3339(s, strlen(s), &t_last) == 0 && t_new >= t_last &&
@@ -666,6 +667,11 @@ void api_fence_alarms(struct api_call *call)
         struct geo_point at;
         geo_line_point_at(&api->border->line, km, &at);
         landmarks_place_latlon(api->landmarks, api->border, at.lat, at.lon, &p);
+    } else if (!json_object_get(body, "lat") && !json_object_get(body, "pillar")) {
+        api_reply_error(call, 400, "invalid", "lat",
+                        "an alarm needs a place: chainage_km, lat and lon, or pillar (with "
+                        "offset_m, side, depth_m)");
+        return;
     } else if ((rc = landmarks_place_json(api->landmarks, api->border, body, &p, &info))) {
         api_reply_err(call, rc, &info);
         return;
@@ -688,6 +694,7 @@ void api_fence_alarms(struct api_call *call)
     }
     json_object_set(call->doc, "sensor", json_object_get(body, "sensor"));
     json_object_set_new(call->doc, "count", json_integer(1));
+    call->op.urgent = 1; /* alarms ride the link's urgent stream: no wait behind bulk writes */
     api_submit(call, apply_alarm, alarm_written);
 }
 
@@ -865,9 +872,12 @@ void api_coverage(struct api_call *call)
 
     if (query_window(call, &from, &to) < 0)
         return;
+    errno = 0;
     if ((r = api_query(call, "step", v, sizeof(v))) < 0 ||
-        (r == 1 && ((step_s = strtoll(v, &end, 10)) < 60 || *end != '\0'))) {
-        api_reply_error(call, 400, "invalid", "step", "step is a number of seconds, at least 60");
+        (r == 1 && ((step_s = strtoll(v, &end, 10)) < 60 || *end != '\0' || errno ||
+                    step_s > (to - from) / 1000 + 60))) {
+        api_reply_error(call, 400, "invalid", "step",
+                        "step is a number of seconds, from 60 to the window's length");
         return;
     }
     if (coverage_load(call, from, to, &sections, &cs, &cp, &np) < 0)
@@ -920,7 +930,8 @@ void api_coverage_gaps(struct api_call *call)
     if (query_window(call, &from, &to) < 0)
         return;
     if ((r = api_query(call, "min_minutes", v, sizeof(v))) < 0 ||
-        (r == 1 && ((min_minutes = strtod(v, &end)) < 0 || *end != '\0' || end == v))) {
+        (r == 1 && (!((min_minutes = strtod(v, &end)) >= 0) || !isfinite(min_minutes) ||
+                    *end != '\0' || end == v))) {
         api_reply_error(call, 400, "invalid", "min_minutes", "min_minutes is a number >= 0");
         return;
     }
@@ -1144,8 +1155,9 @@ void api_patrols_plan(struct api_call *call)
     } else if (json_is_string(v)) {
         char *end;
         seed_text = json_string_value(v);
+        errno = 0;
         seed = strtoull(seed_text, &end, 10);
-        if (*seed_text == '\0' || *end != '\0') {
+        if (*seed_text < '0' || *seed_text > '9' || *end != '\0' || errno) {
             api_reply_error(call, 400, "invalid", "seed", "seed is a decimal number");
             goto out;
         }

@@ -27,13 +27,23 @@ static json_t *call_or_fail(const char *cmd, const struct client *c, const char 
     return reply;
 }
 
-/* Appends "?key=value" or "&key=value" to `path` when value is given. */
+/* Appends "?key=value" or "&key=value" to `path` when value is given, percent-encoding the
+ * value (a time's "+03:30" must not arrive as a space). */
 static void add_query(char *path, size_t len, const char *key, const char *value)
 {
     size_t n = strlen(path);
 
-    if (value && n < len)
-        snprintf(path + n, len - n, "%c%s=%s", strchr(path, '?') ? '&' : '?', key, value);
+    if (value == NULL || n >= len)
+        return;
+    n += (size_t)snprintf(path + n, len - n, "%c%s=", strchr(path, '?') ? '&' : '?', key);
+    for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < len; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == ':')
+            path[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(path + n, len - n, "%%%02X", *p);
+    }
+    path[n < len ? n : len - 1] = '\0';
 }
 
 /* "A,B,C" as a JSON array of strings. */

@@ -104,6 +104,13 @@ enum sh_err patrol_new(const json_t *body, const struct border *b, const char *o
     if (side && strcmp(side, own) != 0)
         return err_set(info, SH_EFORBIDDEN, "side",
                        "a node plans its own side's patrols (%s); %s plans its own", own, side);
+    if (kind > 0 && json_is_true(national))
+        return err_set(info, SH_EINVAL, "national",
+                       "a %s patrol is agreed with the partner and cannot be national",
+                       patrol_kinds[kind]);
+    if (kind <= 0 && json_is_true(share))
+        return err_set(info, SH_EINVAL, "release_units",
+                       "release_units is for COORDINATED and JOINT_NIGHT patrols, which cross");
     doc = json_deep_copy(body);
     clock_format_rfc3339(now_ms, ts, sizeof(ts));
     json_object_del(doc, "release_units");

@@ -9,8 +9,9 @@
  * JOINT_NIGHT patrols are released to the partner (the release set names it) as stretch, window
  * and kind; their unit identities cross only when the plan says so (`release_units`: they are
  * then copied into `shared_units`, the field the gate lets through instead of `units`).
- * REGULAR patrols are national. `depth_km` is how far from the line the patrol goes (default 0):
- * a patrol within the notice distance of the line makes the node send the partner an activity
+ * REGULAR patrols are national; only they may be marked `national` (no notice), and only the
+ * shared kinds take `release_units`. `depth_km` is how far from the line the patrol goes (default
+ * 0): a patrol within the notice distance of the line makes the node send the partner an activity
  * notice, unless a commander marked it `national` (see api/patrol.c).
  */
 #ifndef SARHAD_DOMAIN_PATROL_H
@@ -57,8 +58,8 @@ extern const char *const alarm_kinds[]; /* BREACH, SENSOR */
 /* Validates POST /api/v1/fence/alarms {sensor, kind, time?, chainage_km | lat+lon | pillar...}
  * (the place is resolved by the caller) and builds the event body it becomes, for
  * event_create: {category FENCE_BREACH|SENSOR_ALARM, impact HIGH, title, lat, lon, time,
- * sensor, count: 1, release}. `release_to` is the partner's country when the policy releases
- * it, else NULL. */
+ * release} (the caller adds `sensor` and `count` to the event it makes). `release_to` is the
+ * partner's country when the policy releases it, else NULL. */
 enum sh_err alarm_event_body(const json_t *alarm, double lat, double lon, int64_t time_ms,
                              const char *release_to, json_t **out, struct sh_errinfo *info);
 

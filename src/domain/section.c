@@ -92,11 +92,12 @@ enum sh_err section_patch(const json_t *current, const json_t *patch, const char
     if (impact >= 0) {
         /* CRITICAL is temporary: it records since when and, if given, until when; the level
          * before it is kept to fall back to (section_effective_impact). */
-        const char *before = json_string_value(json_object_get(mine, "impact"));
-        if (impact == 3 && (before == NULL || strcmp(before, "CRITICAL") != 0)) {
-            json_object_set_new(mine, "base_impact", json_string(before ? before : "LOW"));
+        const char *before = section_effective_impact(mine, now_ms);
+        if (impact == 3 && strcmp(before, "CRITICAL") != 0) { /* a fresh raise */
+            json_object_set_new(mine, "base_impact", json_string(before));
             json_object_set_new(mine, "critical_since",
                                 json_string(clock_format_rfc3339(now_ms, ts, sizeof(ts))));
+            json_object_del(mine, "critical_until");
         }
         if (impact != 3) {
             json_object_del(mine, "base_impact");

@@ -88,8 +88,10 @@ enum sh_err node_load_landmarks(const struct config *cfg, const struct border *b
         return rc;
     rc = landmarks_init(lm, b, text, len, info);
     free(text);
-    if (rc != SH_OK && info)
-        err_set(info, rc, "border.landmarks", "%s: %s", cfg->border_landmarks, info->message);
+    if (rc != SH_OK && info) {
+        struct sh_errinfo why = *info; /* err_set must not read what it writes */
+        err_set(info, rc, "border.landmarks", "%s: %s", cfg->border_landmarks, why.message);
+    }
     return rc;
 }
 

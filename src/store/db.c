@@ -81,8 +81,12 @@ static const char *const migrations[] = {
     "NULL,"
     "  doc TEXT NOT NULL);"
     "CREATE INDEX patrols_window ON patrols(start_ms, end_ms);",
-    /* 6: the command a user belongs to (escalations go to the parent command's users) */
-    "ALTER TABLE users ADD COLUMN command TEXT;",
+    /* 6: the command a user belongs to (escalations go to the parent command's users); the
+     * lookups of a sensor's last alarm and of journal entries by kind */
+    "ALTER TABLE users ADD COLUMN command TEXT;"
+    "CREATE INDEX events_sensor ON events(origin, json_extract(doc,'$.sensor'), time_ms) "
+    "  WHERE category IN ('FENCE_BREACH','SENSOR_ALARM');"
+    "CREATE INDEX journal_kind ON journal(kind, seq);",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -215,6 +215,8 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
             return SH_ENOMEM;
         rc = patrols_row_upsert(tx->db, e, doc, text, strlen(text));
         free(text);
+        if (rc == SH_EFORBIDDEN)
+            return err_set(info, rc, "id", "patrol %s is another node's plan", e->record_id);
     } else {
         rc = hotline_replica_apply(tx, e, doc, peer_country, info);
     }

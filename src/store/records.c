@@ -91,7 +91,8 @@ enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e
                                    "status=excluded.status,time_ms=excluded.time_ms,"
                                    "lat=excluded.lat,lon=excluded.lon,release=excluded.release,"
                                    "seq=excluded.seq,doc=excluded.doc "
-                                   "WHERE excluded.version > events.version");
+                                   "WHERE excluded.version > events.version AND "
+                                   "events.origin = excluded.origin");
     const char *time = json_string_value(json_object_get(doc, "time"));
     int64_t t = 0;
     enum sh_err rc;
@@ -489,11 +490,21 @@ enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *
                                    "from_km=excluded.from_km,to_km=excluded.to_km,"
                                    "start_ms=excluded.start_ms,end_ms=excluded.end_ms,"
                                    "seq=excluded.seq,doc=excluded.doc "
-                                   "WHERE excluded.version > patrols.version");
+                                   "WHERE excluded.version > patrols.version AND "
+                                   "patrols.origin = excluded.origin");
+    sqlite3_stmt *owner = db_stmt(db, "SELECT origin FROM patrols WHERE id=?");
     int64_t start, end;
+    int taken = 0;
 
-    if (st == NULL)
+    if (st == NULL || owner == NULL)
         return SH_EDB;
+    /* A plan is its origin's: another node's entry with the same id changes nothing. */
+    db_bind_text(owner, 1, e->record_id);
+    if (sqlite3_step(owner) == SQLITE_ROW)
+        taken = strcmp((const char *)sqlite3_column_text(owner, 0), e->origin) != 0;
+    sqlite3_reset(owner);
+    if (taken)
+        return SH_EFORBIDDEN;
     patrol_window(doc, &start, &end);
     db_bind_text(st, 1, e->record_id);
     sqlite3_bind_int64(st, 2, e->version);
@@ -553,19 +564,32 @@ enum sh_err patrols_list(struct store_db *db, int64_t from_ms, int64_t to_ms, js
     return docs_collect(st, out);
 }
 
-enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out)
+enum sh_err alarms_last(struct store_db *db, const char *origin, const char *sensor, json_t **out)
 {
-    return doc_get(db,
-                   "SELECT doc FROM events WHERE category IN ('FENCE_BREACH','SENSOR_ALARM') AND "
-                   "json_extract(doc,'$.sensor')=? ORDER BY time_ms DESC LIMIT 1",
-                   sensor, 0, out);
+    sqlite3_stmt *st = db_stmt(db, "SELECT doc FROM events WHERE origin=?1 AND "
+                                   "json_extract(doc,'$.sensor')=?2 AND "
+                                   "category IN ('FENCE_BREACH','SENSOR_ALARM') "
+                                   "ORDER BY time_ms DESC LIMIT 1");
+    enum sh_err rc = SH_ENOTFOUND;
+
+    *out = NULL;
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, origin);
+    db_bind_text(st, 2, sensor);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *out = doc_column(st, 0);
+        rc = *out ? SH_OK : SH_EDB;
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 enum sh_err tracks_between(struct store_db *db, const char *uid, int64_t from_ms, int64_t to_ms,
                            json_t *out)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT time_ms, lat, lon FROM tracks WHERE uid=? AND "
-                                   "time_ms >= ? AND time_ms < ? ORDER BY time_ms LIMIT 100000");
+                                   "time_ms >= ? AND time_ms < ? ORDER BY time_ms LIMIT 20000");
     int rc;
 
     if (st == NULL)

@@ -102,7 +102,7 @@ enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc
                         int64_t base_version, char **payload_out, struct sh_errinfo *info);
 
 /* Writes the patrols row of entry `e` (latest version wins), for patrols_put and
- * replica_apply. */
+ * replica_apply. SH_EFORBIDDEN if the id is another node's plan. */
 enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *e,
                                const json_t *doc, const char *text, size_t len);
 
@@ -131,10 +131,12 @@ enum sh_err fence_release_put(struct store_tx *tx, json_t *doc, struct sh_errinf
  * our sections (a derived view: the journal keeps the entry). */
 enum sh_err sections_partner_fence(struct store_db *db, const json_t *doc);
 
-/* The latest alarm event of `sensor` (new reference), SH_ENOTFOUND if none. */
-enum sh_err alarms_last(struct store_db *db, const char *sensor, json_t **out);
+/* The latest alarm event of `sensor` made at node `origin` (new reference), SH_ENOTFOUND if none.
+ */
+enum sh_err alarms_last(struct store_db *db, const char *origin, const char *sensor, json_t **out);
 
-/* Appends [time_ms, lat, lon] of unit `uid`'s track in [from_ms, to_ms) to `out`. */
+/* Appends [time_ms, lat, lon] of unit `uid`'s track in [from_ms, to_ms) to `out` (the first
+ * 20,000 reports). */
 enum sh_err tracks_between(struct store_db *db, const char *uid, int64_t from_ms, int64_t to_ms,
                            json_t *out);
 

@@ -283,6 +283,21 @@ class PatrolTest(NodeTest):
         self.assertError(b.request("PATCH", f"/api/v1/patrols/{pa['id']}",
                                    {"status": "CANCELLED"}, headers={"If-Match": "2"}), 403)
 
+    def test_a_partners_sensor_never_folds_our_alarms(self):
+        a, b = self.a, self.b
+        sa, sb = a.add_user("gw-a", "sensor"), b.add_user("gw-b", "sensor")
+        st, _, theirs = b.request("POST", "/api/v1/fence/alarms",
+                                  {"sensor": "S-1", "kind": "BREACH", "chainage_km": 50},
+                                  token=sb)
+        self.assertEqual((st, theirs["release"]), (201, ["PAK"]))
+        wait_for(lambda: a.request("GET", f"/api/v1/events/{theirs['id']}")[0] == 200,
+                 what="B's alarm on A")
+        st, _, ours = a.request("POST", "/api/v1/fence/alarms",
+                                {"sensor": "S-1", "kind": "BREACH", "chainage_km": 50.1},
+                                token=sa)
+        self.assertEqual((st, ours["origin"], ours["count"]), (201, "PK-SOUTH", 1), ours)
+        self.assertNotEqual(ours["id"], theirs["id"])
+
     def test_fence_facts_cross_only_when_released(self):
         a, b = self.a, self.b
         secs = a.request("GET", "/api/v1/sections")[2]["sections"]
@@ -360,6 +375,10 @@ class PatrolTest(NodeTest):
         self.assertTrue([g for g in own["gaps"] if g["section"] == 13])
         self.assertError(a.request("GET", f"/api/v1/coverage?from={frm}&to={to}&step=1"), 400,
                          field="step")
+        self.assertError(a.request("GET", f"/api/v1/coverage?from={frm}&to={to}"
+                                          "&step=9223372036854775807"), 400, field="step")
+        self.assertError(a.request("GET", "/api/v1/place?pillar=3&offset_m=nan"), 400,
+                         field="offset_m")
         self.assertError(a.request("GET", f"/api/v1/coverage/gaps?of=them"), 400, field="of")
         self.assertError(a.request("GET", f"/api/v1/coverage?from=yesterday"), 400, field="from")
 
@@ -394,6 +413,9 @@ class PatrolTest(NodeTest):
         self.assertError(self.plan(a, side="IRN"), 403, field="side")
         self.assertError(self.plan(a, units=["bad id!"]), 400, field="units")
         self.assertError(self.plan(a, h0=5, h1=5), 400, field="end")
+        self.assertError(self.plan(a, national=True), 400, field="national")  # COORDINATED
+        self.assertError(self.plan(a, kind="REGULAR", release_units=True), 400,
+                         field="release_units")
 
 
 if __name__ == "__main__":

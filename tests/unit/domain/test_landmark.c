@@ -217,6 +217,15 @@ static void test_fence_km_and_critical(void **state)
     assert_string_equal(section_effective_impact(side, day), "HIGH");
     json_decref(patch);
     /* critical_until alone on a section that is not CRITICAL is refused. */
+    /* Raised again after it lapsed: a fresh raise from HIGH, with no stale until. */
+    json_t *again, *raise = parse("{\"impact\":\"CRITICAL\"}");
+    assert_int_equal(section_patch(next, raise, "PAK", 2 * day, &again, &info), SH_OK);
+    side = json_object_get(json_object_get(again, "sides"), "PAK");
+    assert_string_equal(section_effective_impact(side, 3 * day), "CRITICAL");
+    assert_string_equal(json_string_value(json_object_get(side, "base_impact")), "HIGH");
+    assert_null(json_object_get(side, "critical_until"));
+    json_decref(again);
+    json_decref(raise);
     json_t *bad;
     patch = parse("{\"critical_until\":\"1970-01-03T00:00:00Z\"}");
     assert_int_equal(section_patch(s, patch, "PAK", 1000, &bad, &info), SH_EINVAL);
