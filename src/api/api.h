@@ -23,6 +23,7 @@
 struct stream_hub;
 struct link;
 struct linktest;
+struct plan_worker;
 
 /* What the routes need, owned by the node (node/serve.c); the API borrows all of it. */
 struct api_ctx {
@@ -39,6 +40,8 @@ struct api_ctx {
     json_t *units_dirty;       /* uid -> document not yet flushed to the track table */
     int64_t started_ms;
     struct api_metrics *metrics;
+    struct event_base *base;     /* the loop, for work done on other threads */
+    struct plan_worker *planner; /* the planner's thread, made on first use */
     int test_clock; /* serve --test-clock: 0 off, 1 on (wall clock), 2 on (manual clock) */
 };
 
@@ -47,6 +50,10 @@ enum sh_err api_init(struct api_ctx *api);
 
 /* Frees what api_init allocated. */
 void api_free(struct api_ctx *api);
+
+/* Waits for a plan being computed, drops its answer and frees the planner's worker. Call after
+ * the loop has stopped, before api_free. */
+void api_planner_free(struct api_ctx *api);
 
 /* The http_handler_fn of the node: `arg` is the struct api_ctx. */
 void api_handle(struct http_request *req, void *arg);

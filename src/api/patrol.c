@@ -20,8 +20,11 @@
 #include "store/hotline_store.h"
 #include "store/peers.h"
 
+#include <event2/event.h>
+
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1104,26 +1107,171 @@ static enum sh_err plan_unit(const json_t *v, size_t i, struct planner_unit *u, 
     return SH_OK;
 }
 
+static const char *const plan_objectives[] = {"coverage", "pair", NULL};
+
+/* One planner request: what it owns while the worker thread computes, and the result. */
+struct plan_job {
+    struct api_call *call;
+    struct planner_request req;
+    struct planner_unit *pu;
+    struct planner_patrol *covered, *partner;
+    struct planner_section *ps;
+    const char **uids; /* borrowed from call->body */
+    int objective, kind;
+    struct planner_result res;
+    enum sh_err rc;
+    struct sh_errinfo info;
+};
+
+/* The planner runs on its own thread (it may take a second or two: the loop must not wait),
+ * one request at a time; its end wakes the loop through `done_ev`, which answers. */
+struct plan_worker {
+    pthread_t thread;
+    int busy;
+    struct event *done_ev;
+    struct plan_job *job;
+};
+
+static void plan_job_free(struct plan_job *job)
+{
+    if (job == NULL)
+        return;
+    planner_result_free(&job->res);
+    free(job->pu);
+    free(job->uids);
+    free(job->ps);
+    free(job->covered);
+    free(job->partner);
+    free(job);
+}
+
+/* Answers with the job's proposal and frees the job. */
+static void plan_reply(struct plan_job *job)
+{
+    struct api_call *call = job->call;
+    const struct planner_result *res = &job->res;
+    json_t *proposal = json_array();
+    char s[32], e[32], seedbuf[24];
+
+    if (job->rc != SH_OK) {
+        api_reply_err(call, job->rc, &job->info);
+        plan_job_free(job);
+        return;
+    }
+    for (size_t i = 0; i < res->n_patrols; i++) {
+        const struct planner_patrol *q = &res->patrols[i];
+        json_array_append_new(proposal,
+                              json_pack("{s:[s],s:f,s:f,s:s,s:s,s:s}", "units", job->uids[q->unit],
+                                        "from_km", round(q->from_km * 1000) / 1000, "to_km",
+                                        round(q->to_km * 1000) / 1000, "start",
+                                        clock_format_rfc3339(q->start_ms, s, sizeof(s)), "end",
+                                        clock_format_rfc3339(q->end_ms, e, sizeof(e)), "kind",
+                                        patrol_kinds[job->kind]));
+    }
+    snprintf(seedbuf, sizeof(seedbuf), "%llu", (unsigned long long)res->seed);
+    api_reply_json(call, 200,
+                   json_pack("{s:o,s:I,s:I,s:I,s:I,s:f,s:b,s:s,s:I,s:s}", "proposal", proposal,
+                             "value", (json_int_t)res->coverage, "paired", (json_int_t)res->paired,
+                             "open", (json_int_t)res->open, "bound", (json_int_t)res->bound,
+                             "gap_pct", round(res->gap_pct * 100) / 100, "exact", res->exact,
+                             "seed", seedbuf, "candidates", (json_int_t)res->n_candidates,
+                             "objective", plan_objectives[job->objective]),
+                   NULL);
+    plan_job_free(job);
+}
+
+static void *plan_thread(void *arg)
+{
+    struct plan_worker *w = arg;
+
+    w->job->rc = planner_propose(&w->job->req, &w->job->res, &w->job->info);
+    event_active(w->done_ev, EV_READ, 0);
+    return NULL;
+}
+
+static void plan_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct plan_worker *w = arg;
+    struct plan_job *job = w->job;
+
+    pthread_join(w->thread, NULL);
+    w->job = NULL;
+    w->busy = 0;
+    plan_reply(job);
+}
+
+void api_planner_free(struct api_ctx *api)
+{
+    struct plan_worker *w = api->planner;
+
+    if (w == NULL)
+        return;
+    if (w->busy) { /* the node is stopping: let the computation end, answer nobody */
+        pthread_join(w->thread, NULL);
+        api_call_free(w->job->call);
+        plan_job_free(w->job);
+    }
+    event_free(w->done_ev);
+    free(w);
+    api->planner = NULL;
+}
+
+/* Hands `job` to the planner's thread, or answers 503 while another plan is computing. */
+static void plan_start(struct plan_job *job)
+{
+    struct api_ctx *api = job->call->api;
+    struct plan_worker *w = api->planner;
+
+    if (w == NULL && api->base) {
+        w = calloc(1, sizeof(*w));
+        if (w && (w->done_ev = event_new(api->base, -1, 0, plan_done_cb, w)) == NULL) {
+            free(w);
+            w = NULL;
+        }
+        api->planner = w;
+    }
+    if (w == NULL) { /* no loop to come back to (or no memory): compute here */
+        job->rc = planner_propose(&job->req, &job->res, &job->info);
+        plan_reply(job);
+        return;
+    }
+    if (w->busy) {
+        api_reply_error(job->call, 503, "busy", "",
+                        "another plan is being computed; retry in a few seconds");
+        plan_job_free(job);
+        return;
+    }
+    w->job = job;
+    w->busy = 1;
+    if (pthread_create(&w->thread, NULL, plan_thread, w) != 0) {
+        w->busy = 0;
+        w->job = NULL;
+        job->rc = planner_propose(&job->req, &job->res, &job->info);
+        plan_reply(job);
+    }
+}
+
 void api_patrols_plan(struct api_call *call)
 {
     static const char *const keys[] = {"units", "from", "to", "objective", "seed", "kind", NULL};
-    static const char *const objectives[] = {"coverage", "pair", NULL};
     const json_t *body = call->body, *units = json_object_get(body, "units"), *v;
+    struct plan_job *job = calloc(1, sizeof(*job));
     struct sh_errinfo info = {0};
-    struct planner_unit *pu = NULL;
-    struct planner_patrol *covered = NULL, *partner = NULL;
-    struct planner_section *ps = NULL;
-    struct planner_result res = {0};
     struct coverage_section *cs = NULL;
     struct coverage_patrol *cp = NULL;
-    json_t *sections = NULL, *patrols = json_array(), *proposal, *p;
-    const char **uids = NULL, *seed_text = NULL;
+    json_t *sections = NULL, *patrols = json_array(), *p;
+    const char *seed_text = NULL;
     int64_t from, to;
     size_t i, np = 0, ncov = 0, npart = 0;
     int objective = 0, kind = 0;
     uint64_t seed = 0;
-    char s[32], e[32], seedbuf[24];
     enum sh_err rc;
+
+    if (job == NULL) {
+        api_reply_err(call, SH_ENOMEM, NULL);
+        goto out;
+    }
+    job->call = call;
 
     if (!json_is_object(body)) {
         api_reply_error(call, 400, "invalid", "", "the body must be a JSON object");
@@ -1132,7 +1280,7 @@ void api_patrols_plan(struct api_call *call)
     if ((rc = field_only(body, keys, &info)) ||
         (rc = field_time(body, "from", 1, &from, NULL, &info)) ||
         (rc = field_time(body, "to", 1, &to, NULL, &info)) ||
-        (rc = field_enum(body, "objective", objectives, 0, &objective, &info)) ||
+        (rc = field_enum(body, "objective", plan_objectives, 0, &objective, &info)) ||
         (rc = field_enum(body, "kind", patrol_kinds, 0, &kind, &info))) {
         api_reply_err(call, rc, &info);
         goto out;
@@ -1168,15 +1316,15 @@ void api_patrols_plan(struct api_call *call)
         api_reply_err(call, SH_EIO, NULL);
         goto out;
     }
-    pu = calloc(json_array_size(units), sizeof(*pu));
-    uids = calloc(json_array_size(units), sizeof(*uids));
-    if (pu == NULL || uids == NULL) {
+    job->pu = calloc(json_array_size(units), sizeof(*job->pu));
+    job->uids = calloc(json_array_size(units), sizeof(*job->uids));
+    if (job->pu == NULL || job->uids == NULL) {
         api_reply_err(call, SH_ENOMEM, NULL);
         goto out;
     }
     json_array_foreach(units, i, v)
     {
-        if ((rc = plan_unit(v, i, &pu[i], &uids[i], &info))) {
+        if ((rc = plan_unit(v, i, &job->pu[i], &job->uids[i], &info))) {
             api_reply_err(call, rc, &info);
             goto out;
         }
@@ -1188,75 +1336,49 @@ void api_patrols_plan(struct api_call *call)
         api_reply_err(call, SH_EDB, NULL);
         goto out;
     }
-    ps = calloc(json_array_size(sections) + 1, sizeof(*ps));
-    covered = calloc(np + 1, sizeof(*covered));
-    partner = calloc(json_array_size(patrols) + 1, sizeof(*partner));
-    if (ps == NULL || covered == NULL || partner == NULL) {
+    job->ps = calloc(json_array_size(sections) + 1, sizeof(*job->ps));
+    job->covered = calloc(np + 1, sizeof(*job->covered));
+    job->partner = calloc(json_array_size(patrols) + 1, sizeof(*job->partner));
+    if (job->ps == NULL || job->covered == NULL || job->partner == NULL) {
         api_reply_err(call, SH_ENOMEM, NULL);
         goto out;
     }
     for (i = 0; i < json_array_size(sections); i++)
-        ps[i] = (struct planner_section){cs[i].from_km, cs[i].to_km, cs[i].weight};
+        job->ps[i] = (struct planner_section){cs[i].from_km, cs[i].to_km, cs[i].weight};
     for (i = 0; i < np; i++)
-        covered[ncov++] =
+        job->covered[ncov++] =
             (struct planner_patrol){-1, cp[i].from_km, cp[i].to_km, cp[i].start_ms, cp[i].end_ms};
     json_array_foreach(patrols, i, p)
     {
         if (is_shared_plan(p) &&
             strcmp(json_string_value(json_object_get(p, "side")), call->api->cfg->country) != 0) {
             struct coverage_patrol c = patrol_of(p, 1);
-            partner[npart++] =
+            job->partner[npart++] =
                 (struct planner_patrol){-1, c.from_km, c.to_km, c.start_ms, c.end_ms};
         }
     }
-    struct planner_request req = {.sections = ps,
-                                  .n_sections = json_array_size(sections),
-                                  .from_ms = from,
-                                  .to_ms = to,
-                                  .units = pu,
-                                  .n_units = json_array_size(units),
-                                  .covered = covered,
-                                  .n_covered = ncov,
-                                  .partner = partner,
-                                  .n_partner = npart,
-                                  .objective = objective == 1 ? PLANNER_OBJECTIVE_PAIR
-                                                              : PLANNER_OBJECTIVE_COVERAGE,
-                                  .mode = PLANNER_MODE_AUTO,
-                                  .seed = seed};
-    if ((rc = planner_propose(&req, &res, &info))) {
-        api_reply_err(call, rc, &info);
-        goto out;
-    }
-    if (kind < 0)
-        kind = objective == 1 ? 1 : 0; /* pairing proposes coordinated patrols */
-    proposal = json_array();
-    for (i = 0; i < res.n_patrols; i++) {
-        const struct planner_patrol *q = &res.patrols[i];
-        json_array_append_new(
-            proposal,
-            json_pack("{s:[s],s:f,s:f,s:s,s:s,s:s}", "units", uids[q->unit], "from_km",
-                      round(q->from_km * 1000) / 1000, "to_km", round(q->to_km * 1000) / 1000,
-                      "start", clock_format_rfc3339(q->start_ms, s, sizeof(s)), "end",
-                      clock_format_rfc3339(q->end_ms, e, sizeof(e)), "kind", patrol_kinds[kind]));
-    }
-    snprintf(seedbuf, sizeof(seedbuf), "%llu", (unsigned long long)res.seed);
-    api_reply_json(call, 200,
-                   json_pack("{s:o,s:I,s:I,s:I,s:I,s:f,s:b,s:s,s:I,s:s}", "proposal", proposal,
-                             "value", (json_int_t)res.coverage, "paired", (json_int_t)res.paired,
-                             "open", (json_int_t)res.open, "bound", (json_int_t)res.bound,
-                             "gap_pct", round(res.gap_pct * 100) / 100, "exact", res.exact, "seed",
-                             seedbuf, "candidates", (json_int_t)res.n_candidates, "objective",
-                             objectives[objective]),
-                   NULL);
+    job->req = (struct planner_request){.sections = job->ps,
+                                        .n_sections = json_array_size(sections),
+                                        .from_ms = from,
+                                        .to_ms = to,
+                                        .units = job->pu,
+                                        .n_units = json_array_size(units),
+                                        .covered = job->covered,
+                                        .n_covered = ncov,
+                                        .partner = job->partner,
+                                        .n_partner = npart,
+                                        .objective = objective == 1 ? PLANNER_OBJECTIVE_PAIR
+                                                                    : PLANNER_OBJECTIVE_COVERAGE,
+                                        .mode = PLANNER_MODE_AUTO,
+                                        .seed = seed};
+    job->objective = objective;
+    job->kind = kind < 0 ? (objective == 1 ? 1 : 0) : kind; /* pair: coordinated patrols */
+    plan_start(job);
+    job = NULL; /* the worker (or the answer) has it */
 out:
-    planner_result_free(&res);
+    plan_job_free(job);
     json_decref(sections);
     json_decref(patrols);
-    free(pu);
-    free(uids);
-    free(ps);
-    free(covered);
-    free(partner);
     free(cs);
     free(cp);
 }

@@ -301,6 +301,7 @@ static enum sh_err node_open(struct node *n, const char *dir, unsigned flags,
                               .units = json_object(),
                               .units_dirty = json_object(),
                               .started_ms = clock_now_ms(),
+                              .base = n->base,
                               .test_clock = (flags & NODE_SERVE_TEST_CLOCK) != 0};
     if ((rc = api_init(&n->api)) || (rc = units_load(n->rdb, n->api.units)))
         return rc;
@@ -325,6 +326,7 @@ static void node_close(struct node *n)
     linktest_free(n->linktest);
     crypto_key_free(n->key);
     stream_hub_free(n->hub);
+    api_planner_free(&n->api);
     api_free(&n->api);
     json_decref(n->api.units);
     json_decref(n->api.units_dirty);

@@ -187,6 +187,27 @@ class PlannerTest(NodeTest):
                          400, field="objective")
 
 
+class PlannerThreadTest(NodeTest):
+    def test_the_node_serves_and_stops_cleanly_while_a_plan_computes(self):
+        import threading
+        a = self.node()
+        a.start()
+        frm, to = window(0, 24 * 7)
+        units = [{"uid": f"PK-{i:03d}", "shift_hours": 8, "max_shifts": 7, "reach_km": 15}
+                 for i in range(200)]
+        threading.Thread(target=lambda: a.request(
+            "POST", "/api/v1/patrols/plan", {"units": units, "from": frm, "to": to},
+            conn=a.conn(timeout=120)), daemon=True).start()
+        # While it computes: the node answers, and a second plan is told to come back later.
+        tiny = {"units": units[:1], "from": frm, "to": window(0, 1)[1]}  # plans in no time
+        busy = wait_for(lambda: (r := a.request("POST", "/api/v1/patrols/plan", tiny))
+                        [0] == 503 and r, timeout=30, what="a 503 while planning")
+        self.assertEqual(busy[2]["error"]["code"], "busy")
+        self.assertEqual(a.request("GET", "/api/v1/health")[0], 200)
+        # Stopped in the middle of the plan, the node waits for it, drops the answer and exits
+        # 0 with no leak (tearDown checks the exit status of the ASan build).
+
+
 class AdherenceTest(NodeTest):
     def test_units_off_their_stretch_and_silent_patrols_are_flagged(self):
         a = self.node()
