@@ -46,24 +46,6 @@ static void doc_written(struct writer_op *op)
     api_reply_json(call, 201, doc, NULL);
 }
 
-/* The ISO3 of pinned peer `name` into `out`; -1 if it is not pinned. */
-static int peer_country_of(struct api_call *call, const char *name, char out[4])
-{
-    struct peer_row *rows;
-    int n, found = -1;
-
-    if (peers_load(call->api->rdb, &rows, &n) != SH_OK)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(rows[i].name, name) == 0) {
-            memcpy(out, rows[i].country, 4);
-            found = 0;
-        }
-    }
-    peers_free(rows, n);
-    return found;
-}
-
 void api_channels_create(struct api_call *call)
 {
     struct sh_errinfo info = {0};
@@ -74,7 +56,8 @@ void api_channels_create(struct api_call *call)
         api_reply_err(call, rc, &info);
         return;
     }
-    if (peer_country_of(call, json_string_value(json_object_get(call->doc, "peer")), country)) {
+    if (peers_country(call->api->rdb, json_string_value(json_object_get(call->doc, "peer")),
+                      country)) {
         api_reply_error(call, 422, "unprocessable", "peer",
                         "'%s' is not a pinned peer (sarhad peer add)",
                         json_string_value(json_object_get(call->doc, "peer")));
@@ -143,7 +126,8 @@ void api_messages_create(struct api_call *call)
                         "no channel '%s' of ours (POST /api/v1/channels)", name);
         return;
     }
-    if (peer_country_of(call, json_string_value(json_object_get(channel, "peer")), country)) {
+    if (peers_country(call->api->rdb, json_string_value(json_object_get(channel, "peer")),
+                      country)) {
         json_decref(channel);
         api_reply_error(call, 422, "unprocessable", "channel",
                         "the channel's peer is no longer pinned");

@@ -46,25 +46,6 @@ static const char *partner_country(const struct api_ctx *api)
     return "";
 }
 
-/* The country of pinned peer `name` into `out`. */
-static enum sh_err peer_country(struct store_db *db, const char *name, char out[4])
-{
-    struct peer_row *rows;
-    int n;
-    enum sh_err rc = SH_ENOTFOUND;
-
-    if (name == NULL || peers_load(db, &rows, &n) != SH_OK)
-        return SH_ENOTFOUND;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(rows[i].name, name) == 0) {
-            memcpy(out, rows[i].country, 4);
-            rc = SH_OK;
-        }
-    }
-    peers_free(rows, n);
-    return rc;
-}
-
 /* Reads ?name= as an RFC 3339 time into *out (default `dflt`). Answers and returns -1 if bad. */
 static int query_time(struct api_call *call, const char *name, int64_t dflt, int64_t *out)
 {
@@ -278,7 +259,7 @@ static enum sh_err patrol_notice(struct store_tx *tx, struct api_call *call,
     else if (strcmp(kind, "REGULAR") != 0)
         decision = "SHARED"; /* the partner receives the plan itself */
     else if (channels_get(tx->db, HOTLINE_NODE_CHANNEL, &channel) != SH_OK ||
-             peer_country(tx->db, json_string_value(json_object_get(channel, "peer")), country) !=
+             peers_country(tx->db, json_string_value(json_object_get(channel, "peer")), country) !=
                  SH_OK)
         decision = "NO_PARTNER";
     else

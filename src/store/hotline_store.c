@@ -4,6 +4,8 @@
  */
 #include "store/hotline_store.h"
 
+#include "store/peers.h"
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "domain/hotline.h"
@@ -222,23 +224,6 @@ static const char sql_escalated[] =
     "UPDATE messages SET doc=json_set(doc,'$.escalated',json(?1)),escalated=1 "
     "WHERE id=?2 AND ?3 IS NOT NULL AND escalated=0";
 
-/* The ISO3 of a pinned peer. */
-static enum sh_err peer_country(struct store_db *db, const char *peer, char out[4])
-{
-    sqlite3_stmt *st = db_stmt(db, "SELECT country FROM peers WHERE name=?");
-    enum sh_err rc = SH_ENOTFOUND;
-
-    if (st == NULL)
-        return SH_EDB;
-    db_bind_text(st, 1, peer);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(out, 4, "%s", (const char *)sqlite3_column_text(st, 0));
-        rc = SH_OK;
-    }
-    sqlite3_reset(st);
-    return rc;
-}
-
 enum sh_err messages_ack(struct store_tx *tx, const char *id, const char *ack, const char *remark,
                          const char *user, char **payload_out, struct sh_errinfo *info)
 {
@@ -256,7 +241,7 @@ enum sh_err messages_ack(struct store_tx *tx, const char *id, const char *ack, c
         return err_set(info, SH_EUNPROCESSABLE, "id",
                        "message %s is ours; the receiving side acknowledges it", id);
     }
-    if (peer_country(tx->db, origin, country) != SH_OK) {
+    if (peers_country(tx->db, origin, country) != SH_OK) {
         json_decref(msg);
         return err_set(info, SH_EUNPROCESSABLE, "id", "the originator %s is not a pinned peer",
                        origin);

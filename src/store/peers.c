@@ -317,3 +317,21 @@ enum sh_err rejections_list(struct store_db *db, int limit, json_t *out)
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SH_OK : SH_EDB;
 }
+
+enum sh_err peers_country(struct store_db *db, const char *name, char out[4])
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT country FROM peers WHERE name=?");
+    enum sh_err rc = SH_ENOTFOUND;
+
+    if (st == NULL)
+        return SH_EDB;
+    if (name == NULL)
+        return SH_ENOTFOUND;
+    db_bind_text(st, 1, name);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out, 4, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = SH_OK;
+    }
+    sqlite3_reset(st);
+    return rc;
+}

@@ -35,6 +35,9 @@ enum sh_err peers_remove(struct store_tx *tx, const char *name, struct sh_errinf
 /* Loads every peer; *out is a malloc'd array of *n rows (free with peers_free). */
 enum sh_err peers_load(struct store_db *db, struct peer_row **out, int *n);
 
+/* The country (ISO3) of pinned peer `name` into `out`; SH_ENOTFOUND if none is pinned. */
+enum sh_err peers_country(struct store_db *db, const char *name, char out[4]);
+
 /* Frees what peers_load returned. */
 void peers_free(struct peer_row *rows, int n);
 

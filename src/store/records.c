@@ -116,8 +116,19 @@ enum sh_err events_row_upsert(struct store_db *db, const struct journal_entry *e
     return rc;
 }
 
-enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
-                       int64_t base_version, char **payload_out, struct sh_errinfo *info)
+/* A record type whose documents are journaled and kept in a table, latest version wins. */
+struct record_type {
+    const char *what;        /* "event", for messages */
+    const char *version_sql; /* the stored version of an id */
+    enum sh_err (*upsert)(struct store_db *db, const struct journal_entry *e, const json_t *doc,
+                          const char *text, size_t len);
+};
+
+/* Journals `doc` as entry `kind` after checking it was made against `base_version` (0: a new
+ * record), then writes its row; *payload_out (if asked) gets the journaled text. */
+static enum sh_err record_put(struct store_tx *tx, const struct record_type *t, const char *kind,
+                              const json_t *doc, int64_t base_version, char **payload_out,
+                              struct sh_errinfo *info)
 {
     const char *id = json_string_value(json_object_get(doc, "id"));
     int64_t have, version = json_integer_value(json_object_get(doc, "version"));
@@ -125,23 +136,32 @@ enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
     enum sh_err rc;
 
     memset(&e, 0, sizeof(e));
-    if (id == NULL || json_string_value(json_object_get(doc, "time")) == NULL)
-        return err_set(info, SH_EINVAL, "", "event document lacks id or time");
-    rc = current_version(tx->db, "SELECT version FROM events WHERE id=?", id, 0, &have);
+    if (id == NULL)
+        return err_set(info, SH_EINVAL, "", "%s document lacks an id", t->what);
+    rc = current_version(tx->db, t->version_sql, id, 0, &have);
     if (rc == SH_OK)
-        rc = check_version(have, base_version, "event", id, info);
+        rc = check_version(have, base_version, t->what, id, info);
     if (rc == SH_OK)
         rc = journal_record(tx, kind, id, version, doc, &e);
-    if (rc != SH_OK)
-        goto out;
-    rc = events_row_upsert(tx->db, &e, doc, e.payload, e.payload_len);
+    if (rc == SH_OK)
+        rc = t->upsert(tx->db, &e, doc, e.payload, e.payload_len);
     if (rc == SH_OK && payload_out) {
         *payload_out = e.payload;
         e.payload = NULL;
     }
-out:
     entry_clear(&e);
     return rc;
+}
+
+static const struct record_type event_type = {"event", "SELECT version FROM events WHERE id=?",
+                                              events_row_upsert};
+
+enum sh_err events_put(struct store_tx *tx, const char *kind, const json_t *doc,
+                       int64_t base_version, char **payload_out, struct sh_errinfo *info)
+{
+    if (json_string_value(json_object_get(doc, "time")) == NULL)
+        return err_set(info, SH_EINVAL, "", "event document lacks a time");
+    return record_put(tx, &event_type, kind, doc, base_version, payload_out, info);
 }
 
 /* Parses column `col` (a JSON document) into a new reference. */
@@ -521,30 +541,13 @@ enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *
     return step_done(db, st, "patrols_upsert");
 }
 
+static const struct record_type patrol_type = {"patrol", "SELECT version FROM patrols WHERE id=?",
+                                               patrols_row_upsert};
+
 enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc,
                         int64_t base_version, char **payload_out, struct sh_errinfo *info)
 {
-    const char *id = json_string_value(json_object_get(doc, "id"));
-    int64_t have, version = json_integer_value(json_object_get(doc, "version"));
-    struct journal_entry e;
-    enum sh_err rc;
-
-    memset(&e, 0, sizeof(e));
-    if (id == NULL)
-        return err_set(info, SH_EINVAL, "", "patrol document lacks an id");
-    rc = current_version(tx->db, "SELECT version FROM patrols WHERE id=?", id, 0, &have);
-    if (rc == SH_OK)
-        rc = check_version(have, base_version, "patrol", id, info);
-    if (rc == SH_OK)
-        rc = journal_record(tx, kind, id, version, doc, &e);
-    if (rc == SH_OK)
-        rc = patrols_row_upsert(tx->db, &e, doc, e.payload, e.payload_len);
-    if (rc == SH_OK && payload_out) {
-        *payload_out = e.payload;
-        e.payload = NULL;
-    }
-    entry_clear(&e);
-    return rc;
+    return record_put(tx, &patrol_type, kind, doc, base_version, payload_out, info);
 }
 
 enum sh_err patrols_get(struct store_db *db, const char *id, json_t **out)
