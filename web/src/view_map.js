@@ -92,7 +92,7 @@ function create(ctx) {
       ctx.border = whole.properties;
       const casing = L.geoJSON(whole, { interactive: false, style: { color: '#000', weight: 9, opacity: 0.6 } });
       casing.addTo(layers.border);
-      map.fitBounds(casing.getBounds(), { padding: [20, 20] });
+      map.fitBounds(casing.getBounds(), { padding: [20, 20], animate: false });
     }
     for (const f of fc.features.filter((x) => x.properties.kind === 'section')) {
       const layer = L.geoJSON(f, { style: sectionStyle(f.properties) });
@@ -429,12 +429,13 @@ function create(ctx) {
 
   return {
     el,
-    // Paths drawn while the view was hidden were clipped to a map of no size: once it has its
-    // size again, they are projected anew.
+    // Paths drawn while the view was hidden were projected for a map of no size: once it has
+    // its size again, the view is reset, which projects every layer anew (a redraw alone keeps
+    // the stale projection and draws the stretches off the line).
     show() {
       setTimeout(() => {
         map.invalidateSize();
-        map.eachLayer((l) => { if (l instanceof L.Path) l.redraw(); });
+        map.setView(map.getCenter(), map.getZoom(), { reset: true });
       }, 0);
     },
   };
