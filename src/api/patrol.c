@@ -244,7 +244,7 @@ void api_patrols_get(struct api_call *call)
  * activity notice itself on the node-to-node channel, in the patrol's own transaction: the
  * plan and its notice are recorded together or not at all. */
 static enum sh_err patrol_notice(struct store_tx *tx, struct api_call *call,
-                                 struct sh_errinfo *info)
+                                 enum patrol_change change, struct sh_errinfo *info)
 {
     const json_t *doc = call->doc;
     const char *decision, *kind = json_string_value(json_object_get(doc, "kind"));
@@ -267,7 +267,7 @@ static enum sh_err patrol_notice(struct store_tx *tx, struct api_call *call,
     if (strcmp(decision, "NOTIFIED") == 0) {
         body = json_pack("{s:s,s:s,s:s,s:o,s:b}", "channel", HOTLINE_NODE_CHANNEL, "precedence",
                          "PRIORITY", "template", "border_activity_notice", "fields",
-                         patrol_notice_fields(doc), "ack_required", 0);
+                         patrol_notice_fields(doc, change), "ack_required", 0);
         rc = hotline_message_new(body, channel, country, call->api->cfg->name, call->user.name,
                                  tx->now_ms, &msg, info);
         json_decref(body);
@@ -276,12 +276,17 @@ static enum sh_err patrol_notice(struct store_tx *tx, struct api_call *call,
     }
     json_decref(channel);
     if (rc == SH_OK) {
-        note = json_pack("{s:O,s:s,s:s,s:s,s:o}", "patrol", json_object_get(doc, "id"), "decision",
-                         decision, "by", call->user.name, "time",
-                         clock_format_rfc3339(tx->now_ms, ts, sizeof(ts)), "message",
-                         msg ? json_incref(json_object_get(msg, "id")) : json_null());
+        note =
+            json_pack("{s:O,s:s,s:s,s:s,s:s,s:o}", "patrol", json_object_get(doc, "id"), "change",
+                      change == PATROL_NEW       ? "NEW"
+                      : change == PATROL_CHANGED ? "CHANGED"
+                                                 : "CANCELLED",
+                      "decision", decision, "by", call->user.name, "time",
+                      clock_format_rfc3339(tx->now_ms, ts, sizeof(ts)), "message",
+                      msg ? json_incref(json_object_get(msg, "id")) : json_null());
         json_object_set_new(note, "release", json_array());
-        rc = records_note(tx, "patrol.notice", json_string_value(json_object_get(doc, "id")), note);
+        rc = records_note(tx, "patrol.notice", json_string_value(json_object_get(doc, "id")),
+                          json_integer_value(json_object_get(doc, "version")), note);
         json_decref(note);
         json_object_set_new(call->doc, "notice", json_string(decision));
     }
@@ -294,9 +299,19 @@ static enum sh_err apply_patrol(struct store_tx *tx, void *arg, struct sh_errinf
     struct api_call *call = arg;
     enum sh_err rc = patrols_put(tx, call->kind, call->doc, call->base_version, NULL, info);
 
-    if (rc == SH_OK && call->base_version == 0)
-        rc = patrol_notice(tx, call, info);
-    return rc;
+    const char *status = json_string_value(json_object_get(call->body, "status"));
+
+    if (rc != SH_OK)
+        return rc;
+    if (call->base_version == 0)
+        return patrol_notice(tx, call, PATROL_NEW, info);
+    /* A change the partner was told of is told again: the stretch, the window, or a cancel. */
+    if (status && strcmp(status, "CANCELLED") == 0)
+        return patrol_notice(tx, call, PATROL_CANCELLED, info);
+    if (json_object_get(call->body, "from_km") || json_object_get(call->body, "to_km") ||
+        json_object_get(call->body, "start") || json_object_get(call->body, "end"))
+        return patrol_notice(tx, call, PATROL_CHANGED, info);
+    return SH_OK;
 }
 
 static void patrol_written(struct writer_op *op)

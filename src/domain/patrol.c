@@ -196,16 +196,23 @@ void patrol_window(const json_t *doc, int64_t *start_ms, int64_t *end_ms)
         clock_parse_rfc3339(e, strlen(e), end_ms);
 }
 
-json_t *patrol_notice_fields(const json_t *doc)
+json_t *patrol_notice_fields(const json_t *doc, enum patrol_change change)
 {
     double depth = json_number_value(json_object_get(doc, "depth_km"));
+    const char *details = depth > 0 ? "patrol operating up to the stated depth from the line"
+                                    : "patrol along the line";
 
+    if (change == PATROL_CHANGED)
+        details = depth > 0 ? "CHANGED PLAN: patrol operating up to the stated depth from the "
+                              "line; this replaces the earlier notice"
+                            : "CHANGED PLAN: patrol along the line; this replaces the earlier "
+                              "notice";
+    else if (change == PATROL_CANCELLED)
+        details = "CANCELLED: the patrol announced for this stretch and window will not take place";
     return json_pack("{s:s,s:O,s:O,s:O,s:O,s:I,s:s}", "activity", "PATROL", "from_km",
                      json_object_get(doc, "from_km"), "to_km", json_object_get(doc, "to_km"),
                      "start_time", json_object_get(doc, "start"), "end_time",
-                     json_object_get(doc, "end"), "distance_m", (json_int_t)0, "details",
-                     depth > 0 ? "patrol operating up to the stated depth from the line"
-                               : "patrol along the line");
+                     json_object_get(doc, "end"), "distance_m", (json_int_t)0, "details", details);
 }
 
 enum sh_err alarm_event_body(const json_t *alarm, double lat, double lon, int64_t time_ms,

@@ -48,9 +48,12 @@ enum sh_err patrol_check(json_t *doc, const struct border *b, struct sh_errinfo 
 /* The window of a patrol document in ms. */
 void patrol_window(const json_t *doc, int64_t *start_ms, int64_t *end_ms);
 
-/* The fields of the hotline template border_activity_notice announcing patrol `doc`. New
- * reference. */
-json_t *patrol_notice_fields(const json_t *doc);
+/* What a notice announces: a new plan, a change of its stretch or window, a cancellation. */
+enum patrol_change { PATROL_NEW, PATROL_CHANGED, PATROL_CANCELLED };
+
+/* The fields of the hotline template border_activity_notice announcing `change` of patrol
+ * `doc`. New reference. */
+json_t *patrol_notice_fields(const json_t *doc, enum patrol_change change);
 
 /* Fence alarm kinds and the event category each becomes. */
 extern const char *const alarm_kinds[]; /* BREACH, SENSOR */

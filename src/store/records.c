@@ -491,10 +491,11 @@ int64_t units_track_count(struct store_db *db)
     return n;
 }
 
-enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, const json_t *doc)
+enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, int64_t version,
+                         const json_t *doc)
 {
     struct journal_entry e;
-    enum sh_err rc = journal_record(tx, kind, id, 1, doc, &e);
+    enum sh_err rc = journal_record(tx, kind, id, version, doc, &e);
 
     entry_clear(&e);
     return rc;

@@ -93,9 +93,10 @@ int64_t units_track_count(struct store_db *db);
 /* Appends {time_ms, doc} for the latest `limit` section changes, oldest first, to `out`. */
 enum sh_err section_versions(struct store_db *db, int limit, json_t *out);
 
-/* Journals `doc` (borrowed) as a version-1 entry `kind` of record `id` with no derived table:
- * a decision to keep on record (a patrol notice sent or withheld). */
-enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, const json_t *doc);
+/* Journals `doc` (borrowed) as entry `kind` of record `id` at `version`, with no derived
+ * table: a decision to keep on record (a patrol notice sent or withheld). */
+enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, int64_t version,
+                         const json_t *doc);
 
 /* Journals and stores a patrol document (borrowed); base_version 0 creates it. */
 enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc,

@@ -436,12 +436,25 @@ class PatrolTest(NodeTest):
         got = wait_for(notice_on_b, what="activity notice on B")
         self.assertEqual(len(got), 1)
         self.assertEqual(got[0]["fields"]["from_km"], 100)
+        # Moved, then cancelled: the partner is told each time.
+        st, _, moved = a.request("PATCH", f"/api/v1/patrols/{p['id']}", {"from_km": 105},
+                                 headers={"If-Match": "1"})
+        self.assertEqual((st, moved["notice"]), (200, "NOTIFIED"), moved)
+        a.request("PATCH", f"/api/v1/patrols/{p['id']}", {"status": "CANCELLED"},
+                  headers={"If-Match": "2"})
+        got = wait_for(lambda: (n := notice_on_b()) and len(n) == 3 and n,
+                       what="three notices on B")
+        details = [m["fields"]["details"] for m in sorted(got, key=lambda m: m["serial"])]
+        self.assertTrue(details[1].startswith("CHANGED PLAN"), details)
+        self.assertTrue(details[2].startswith("CANCELLED"), details)
+        self.assertEqual(sorted(m["fields"]["from_km"] for m in got), [100, 105, 105])
         st, _, fa = b.request("GET", f"/api/v1/messages/{got[0]['id']}?lang=fa")
         self.assertIn("rendered", fa)
         # The decisions are journaled (national, never crossing).
         notes = [e for e in a.journal() if e["kind"] == "patrol.notice"]
-        self.assertEqual(sorted(n["payload"]["decision"] for n in notes),
-                         ["NATIONAL", "NOTIFIED"])
+        self.assertEqual(sorted((n["payload"]["change"], n["payload"]["decision"]) for n in notes),
+                         [("CANCELLED", "NOTIFIED"), ("CHANGED", "NOTIFIED"),
+                          ("NEW", "NATIONAL"), ("NEW", "NOTIFIED")])
         # A patrol is a commander's to plan; bad input is named.
         liaison = a.add_user("liaison", "liaison")
         self.assertError(a.request("POST", "/api/v1/patrols", {"from_km": 1}, token=liaison), 403)
