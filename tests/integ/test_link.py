@@ -99,12 +99,16 @@ class LinkTest(NodeTest):
         self.assertEqual(got[2]["status"], "CLOSED")
         self.assertError(b.request("PATCH", f"/api/v1/events/{ev['id']}", {"impact": "LOW"},
                                    headers={"If-Match": "2"}), 403, "forbidden")
-        # A keeps B's signed receipts
-        db = sqlite3.connect(os.path.join(a.dir, "sarhad.db"))
-        receipts = db.execute("SELECT seq, length(sig) FROM receipts").fetchall()
-        db.close()
-        self.assertTrue(receipts)
-        self.assertTrue(all(n == 64 for _, n in receipts))
+        # A keeps B's signed receipts (the acknowledgement follows B's commit: wait for it)
+        def receipts():
+            db = sqlite3.connect(os.path.join(a.dir, "sarhad.db"))
+            try:
+                return db.execute("SELECT seq, length(sig) FROM receipts").fetchall()
+            finally:
+                db.close()
+
+        got = wait_for(receipts, what="B's signed receipts on A")
+        self.assertTrue(all(n == 64 for _, n in got))
 
     def test_links_status_and_reconnect_after_restart(self):
         a, b = self.pair()
