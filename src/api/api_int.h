@@ -21,6 +21,7 @@ struct api_call {
     char *payload; /* the document as journaled, owned (set by the writer) */
     int64_t base_version;
     const char *kind;
+    int variant; /* a handler's own note to its writer op (patrols: what a PATCH changed) */
 };
 
 /* Answers with `doc` (stolen) as JSON and frees the call. */

@@ -299,19 +299,25 @@ static enum sh_err apply_patrol(struct store_tx *tx, void *arg, struct sh_errinf
     struct api_call *call = arg;
     enum sh_err rc = patrols_put(tx, call->kind, call->doc, call->base_version, NULL, info);
 
-    const char *status = json_string_value(json_object_get(call->body, "status"));
+    json_t *last = NULL;
+    const char *told;
 
     if (rc != SH_OK)
         return rc;
     if (call->base_version == 0)
         return patrol_notice(tx, call, PATROL_NEW, info);
-    /* A change the partner was told of is told again: the stretch, the window, or a cancel. */
-    if (status && strcmp(status, "CANCELLED") == 0)
-        return patrol_notice(tx, call, PATROL_CANCELLED, info);
-    if (json_object_get(call->body, "from_km") || json_object_get(call->body, "to_km") ||
-        json_object_get(call->body, "start") || json_object_get(call->body, "end"))
-        return patrol_notice(tx, call, PATROL_CHANGED, info);
-    return SH_OK;
+    if (call->variant == PATROL_NEW) /* nothing the partner was told of has changed */
+        return SH_OK;
+    /* A plan the partner was told of is told again when its stretch or window moves or it is
+     * cancelled; one it never heard of is not. */
+    if ((rc = patrols_last_notice(tx->db, json_string_value(json_object_get(call->doc, "id")),
+                                  &last)))
+        return rc;
+    told = json_string_value(json_object_get(last, "decision"));
+    if (told && strcmp(told, "NOTIFIED") == 0)
+        rc = patrol_notice(tx, call, (enum patrol_change)call->variant, info);
+    json_decref(last);
+    return rc;
 }
 
 static void patrol_written(struct writer_op *op)
@@ -385,11 +391,21 @@ void api_patrols_patch(struct api_call *call)
         return;
     }
     rc = patrol_patch(current, call->body, call->api->border, clock_now_ms(), &call->doc, &info);
-    json_decref(current);
     if (rc != SH_OK) {
+        json_decref(current);
         api_reply_err(call, rc, &info);
         return;
     }
+    /* What the partner might need to hear again (PATROL_NEW: nothing it was told changed). */
+    call->variant = PATROL_NEW;
+    if (strcmp(json_string_value(json_object_get(call->doc, "status")), "CANCELLED") == 0)
+        call->variant = PATROL_CANCELLED;
+    else
+        for (const char *const *k = (const char *const[]){"from_km", "to_km", "start", "end", NULL};
+             *k; k++)
+            if (!json_equal(json_object_get(current, *k), json_object_get(call->doc, *k)))
+                call->variant = PATROL_CHANGED;
+    json_decref(current);
     call->kind = "patrol.update";
     call->base_version = base;
     api_submit(call, apply_patrol, patrol_written);
@@ -1202,9 +1218,11 @@ void api_planner_free(struct api_ctx *api)
 
     if (w == NULL)
         return;
-    if (w->busy) { /* the node is stopping: let the computation end, answer nobody */
+    if (w->busy) { /* the node is stopping: let the computation end, then answer "later"
+                    * (on a connection already closed, that only frees what it held) */
         pthread_join(w->thread, NULL);
-        api_call_free(w->job->call);
+        api_reply_error(w->job->call, 503, "shutting_down", "",
+                        "the node is stopping; retry shortly");
         plan_job_free(w->job);
     }
     event_free(w->done_ev);
@@ -1268,6 +1286,16 @@ void api_patrols_plan(struct api_call *call)
         goto out;
     }
     job->call = call;
+    /* Refuse early what plan_start would refuse after all the reading. */
+    if (call->api->writer == NULL) {
+        api_reply_error(call, 503, "shutting_down", "", "the node is stopping; retry shortly");
+        goto out;
+    }
+    if (call->api->planner && call->api->planner->busy) {
+        api_reply_error(call, 503, "busy", "",
+                        "another plan is being computed; retry in a few seconds");
+        goto out;
+    }
 
     if (!json_is_object(body)) {
         api_reply_error(call, 400, "invalid", "", "the body must be a JSON object");

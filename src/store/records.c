@@ -143,8 +143,8 @@ static enum sh_err record_put(struct store_tx *tx, const struct record_type *t, 
         rc = check_version(have, base_version, t->what, id, info);
     if (rc == SH_OK)
         rc = journal_record(tx, kind, id, version, doc, &e);
-    if (rc == SH_OK)
-        rc = t->upsert(tx->db, &e, doc, e.payload, e.payload_len);
+    if (rc == SH_OK && (rc = t->upsert(tx->db, &e, doc, e.payload, e.payload_len)) == SH_EFORBIDDEN)
+        err_set(info, rc, "id", "%s %s belongs to another node", t->what, id);
     if (rc == SH_OK && payload_out) {
         *payload_out = e.payload;
         e.payload = NULL;
@@ -499,6 +499,16 @@ enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, 
 
     entry_clear(&e);
     return rc;
+}
+
+enum sh_err patrols_last_notice(struct store_db *db, const char *id, json_t **out)
+{
+    enum sh_err rc = doc_get(db,
+                             "SELECT payload FROM journal WHERE kind='patrol.notice' AND "
+                             "record_id=? ORDER BY seq DESC LIMIT 1",
+                             id, 0, out);
+
+    return rc == SH_ENOTFOUND ? SH_OK : rc;
 }
 
 enum sh_err patrols_row_upsert(struct store_db *db, const struct journal_entry *e,

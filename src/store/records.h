@@ -98,6 +98,10 @@ enum sh_err section_versions(struct store_db *db, int limit, json_t *out);
 enum sh_err records_note(struct store_tx *tx, const char *kind, const char *id, int64_t version,
                          const json_t *doc);
 
+/* The latest patrol.notice decision about patrol `id` (new reference), or NULL in *out if
+ * there is none. */
+enum sh_err patrols_last_notice(struct store_db *db, const char *id, json_t **out);
+
 /* Journals and stores a patrol document (borrowed); base_version 0 creates it. */
 enum sh_err patrols_put(struct store_tx *tx, const char *kind, const json_t *doc,
                         int64_t base_version, char **payload_out, struct sh_errinfo *info);

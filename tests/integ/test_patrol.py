@@ -187,6 +187,24 @@ class PlannerTest(NodeTest):
                          400, field="objective")
 
 
+class NoticeTest(NodeTest):
+    def test_no_follow_up_for_a_plan_the_partner_never_heard_of(self):
+        a = self.node()  # no peer: nobody to notify
+        a.start()
+        start, end = window(0, 4)
+        st, _, p = a.request("POST", "/api/v1/patrols", {"from_km": 10, "to_km": 20,
+                                                         "start": start, "end": end})
+        self.assertEqual((st, p["notice"]), (201, "NO_PARTNER"), p)
+        st, _, same = a.request("PATCH", f"/api/v1/patrols/{p['id']}", {"from_km": 10},
+                                headers={"If-Match": "1"})
+        self.assertNotIn("notice", same)  # nothing changed
+        st, _, gone = a.request("PATCH", f"/api/v1/patrols/{p['id']}", {"status": "CANCELLED"},
+                                headers={"If-Match": "2"})
+        self.assertNotIn("notice", gone)  # never announced: no cancellation to announce
+        notes = [e for e in a.journal() if e["kind"] == "patrol.notice"]
+        self.assertEqual([n["payload"]["decision"] for n in notes], ["NO_PARTNER"])
+
+
 class PlannerThreadTest(NodeTest):
     def test_the_node_serves_and_stops_cleanly_while_a_plan_computes(self):
         import threading

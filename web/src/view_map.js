@@ -67,6 +67,8 @@ function create(ctx) {
   const units = new Map(); // uid -> {marker, doc}
   const history = new Map(); // record_id -> [entry summaries]
   let line = null; // measured border line
+  let borderBounds = null; // the line's bounds, to fit the map to
+  let fitted = false; // fitted once already
   let selected = null; // {kind, id}
 
   // ---- loading --------------------------------------------------------------------------
@@ -92,7 +94,13 @@ function create(ctx) {
       ctx.border = whole.properties;
       const casing = L.geoJSON(whole, { interactive: false, style: { color: '#000', weight: 9, opacity: 0.6 } });
       casing.addTo(layers.border);
-      map.fitBounds(casing.getBounds(), { padding: [20, 20], animate: false });
+      borderBounds = casing.getBounds();
+      // Fit once, and only with a visible map (a hidden one has no size to fit into); later
+      // reloads (a section or fence change) keep the user's pan and zoom.
+      if (!fitted && el.offsetParent !== null) {
+        map.fitBounds(borderBounds, { padding: [20, 20], animate: false });
+        fitted = true;
+      }
     }
     for (const f of fc.features.filter((x) => x.properties.kind === 'section')) {
       const layer = L.geoJSON(f, { style: sectionStyle(f.properties) });
@@ -435,6 +443,10 @@ function create(ctx) {
     show() {
       setTimeout(() => {
         map.invalidateSize();
+        if (!fitted && borderBounds) {
+          map.fitBounds(borderBounds, { padding: [20, 20], animate: false });
+          fitted = true;
+        }
         map.setView(map.getCenter(), map.getZoom(), { reset: true });
       }, 0);
     },
