@@ -180,7 +180,7 @@ int cmd_peer(int argc, char **argv)
 
     memset(&pc, 0, sizeof(pc));
     r = cli_parse(argc, argv, opts, "sarhad peer add|list|remove --dir DIR [--name NAME ...]",
-                  "add     pins a partner node by its certificate (restart the node to apply)\n"
+                  "add     pins a partner node by its certificate (a running node picks it up)\n"
                   "list    shows pinned peers and their fingerprints\n"
                   "remove  unpins a peer",
                   pos, 1, &npos);
@@ -224,8 +224,8 @@ int cmd_peer(int argc, char **argv)
         goto out;
     }
     if (strcmp(pos[0], "add") == 0)
-        printf("pinned %s (%s), fingerprint %s; restart the node to connect\n", pc.row.name,
-               pc.row.country, pc.row.fingerprint);
+        printf("pinned %s (%s), fingerprint %s; a running node connects within a second\n",
+               pc.row.name, pc.row.country, pc.row.fingerprint);
     else
         printf("removed %s; restart the node to drop its link\n", pc.name);
     ret = CLI_OK;

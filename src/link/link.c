@@ -72,6 +72,7 @@
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
 #define HANDSHAKE_TIMEOUT_S 10
+#define LINK_PEERS_MAX 64   /* pinned peers one node serves */
 #define MAX_UNIDENTIFIED 16 /* connections not yet up: a bound on what strangers can hold */
 
 enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP };
@@ -1653,6 +1654,40 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- life ------------------------------------------------------------------------------- */
 
+/* Sets up the peer in slot `p` from its pinned row (the row's certificate text moves to it)
+ * and starts dialling it if it has an address. */
+static void peer_setup(struct link *l, struct link_peer *p, struct peer_row *row)
+{
+    struct crypto_cert_info ci;
+    struct xlog_checkpoint last;
+
+    p->link = l;
+    p->row = *row;
+    row->cert_pem = NULL; /* moved */
+    if (crypto_cert_inspect(p->row.cert_pem, strlen(p->row.cert_pem), &ci) == SH_OK)
+        memcpy(p->pub, ci.public_key, sizeof(p->pub));
+    for (int s = 0; s < GATE_STREAMS; s++) {
+        p->applied[s] = p->queued[s] = link_in_get(l->cfg.rdb, p->row.name, s);
+        p->acked[s] = p->scan[s] = p->prev[s] = link_out_get(l->cfg.rdb, p->row.name, s);
+    }
+    if (xlog_checkpoint_last(l->cfg.rdb, l->node, 1, &last) == SH_OK)
+        p->cosigned_size = last.size;
+    if (xlog_checkpoint_last(l->cfg.rdb, l->node, 0, &last) == SH_OK) {
+        p->ckpt_sent_size = last.size; /* never sign one size twice with two times */
+        p->ckpt_pending = last;        /* sent again at HELLO if not cosigned */
+        p->ckpt_stored = 1;
+    }
+    p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
+    p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
+    p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);
+    p->recv_ev = event_new(l->base, -1, 0, recv_cb, p);
+    p->since_ms = clock_now_ms();
+    if (p->row.addr[0])
+        event_active(p->dial_ev, EV_TIMEOUT, 0);
+}
+
+/* The slots are allocated once (LINK_PEERS_MAX), so that the events and connections pointing
+ * at a peer stay valid when peers pinned later are added. */
 static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
 {
     struct peer_row *rows;
@@ -1661,40 +1696,39 @@ static enum sh_err peers_init(struct link *l, struct sh_errinfo *info)
 
     if (rc != SH_OK)
         return err_set(info, rc, "", "cannot load the pinned peers");
-    l->peers = calloc((size_t)(n ? n : 1), sizeof(*l->peers));
+    l->peers = calloc(LINK_PEERS_MAX, sizeof(*l->peers));
     if (l->peers == NULL)
         abort();
-    for (int i = 0; i < n; i++) {
-        struct link_peer *p = &l->peers[i];
-        struct crypto_cert_info ci;
-        p->link = l;
-        p->row = rows[i];
-        rows[i].cert_pem = NULL; /* moved */
-        if (crypto_cert_inspect(p->row.cert_pem, strlen(p->row.cert_pem), &ci) == SH_OK)
-            memcpy(p->pub, ci.public_key, sizeof(p->pub));
-        for (int s = 0; s < GATE_STREAMS; s++) {
-            p->applied[s] = p->queued[s] = link_in_get(l->cfg.rdb, p->row.name, s);
-            p->acked[s] = p->scan[s] = p->prev[s] = link_out_get(l->cfg.rdb, p->row.name, s);
-        }
-        struct xlog_checkpoint last;
-        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 1, &last) == SH_OK)
-            p->cosigned_size = last.size;
-        if (xlog_checkpoint_last(l->cfg.rdb, l->node, 0, &last) == SH_OK) {
-            p->ckpt_sent_size = last.size; /* never sign one size twice with two times */
-            p->ckpt_pending = last;        /* sent again at HELLO if not cosigned */
-            p->ckpt_stored = 1;
-        }
-        p->ack_ev = event_new(l->base, -1, 0, ack_cb, p);
-        p->dial_ev = event_new(l->base, -1, 0, dial_cb, p);
-        p->pump_ev = event_new(l->base, -1, 0, pump_cb, p);
-        p->recv_ev = event_new(l->base, -1, 0, recv_cb, p);
-        p->since_ms = clock_now_ms();
-        if (p->row.addr[0])
-            event_active(p->dial_ev, EV_TIMEOUT, 0);
-    }
-    l->npeers = n;
+    for (int i = 0; i < n && i < LINK_PEERS_MAX; i++)
+        peer_setup(l, &l->peers[l->npeers++], &rows[i]);
+    if (n > LINK_PEERS_MAX)
+        log_warn("link.too_many_peers", "pinned=%d served=%d", n, LINK_PEERS_MAX);
     peers_free(rows, n);
     return SH_OK;
+}
+
+void link_peers_refresh(struct link *l)
+{
+    struct peer_row *rows;
+    int n;
+
+    if (l == NULL || l->shut || peers_load(l->cfg.rdb, &rows, &n) != SH_OK)
+        return;
+    for (int i = 0; i < n; i++) {
+        int known = 0;
+        for (int j = 0; j < l->npeers && !known; j++)
+            known = strcmp(l->peers[j].row.name, rows[i].name) == 0;
+        if (known)
+            continue;
+        if (l->npeers == LINK_PEERS_MAX) {
+            log_warn("link.too_many_peers", "peer=%s served=%d", rows[i].name, LINK_PEERS_MAX);
+            continue;
+        }
+        log_info("link.peer_added", "peer=%s country=%s addr=%s", rows[i].name, rows[i].country,
+                 rows[i].addr[0] ? rows[i].addr : "-");
+        peer_setup(l, &l->peers[l->npeers++], &rows[i]);
+    }
+    peers_free(rows, n);
 }
 
 enum sh_err link_start(struct event_base *base, const struct link_config *cfg, struct link **out,

@@ -47,6 +47,10 @@ struct link_config {
 enum sh_err link_start(struct event_base *base, const struct link_config *cfg, struct link **out,
                        struct sh_errinfo *info);
 
+/* Picks up peers pinned since the start (sarhad peer add on a running node): accepts them and
+ * dials those with an address. Peers unpinned meanwhile stay until the node restarts. */
+void link_peers_refresh(struct link *l);
+
 /* New entries are committed: send what peers may receive. */
 void link_notify(struct link *l);
 

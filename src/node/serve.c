@@ -196,6 +196,7 @@ static void poll_ev_cb(evutil_socket_t fd, short what, void *arg)
         return;
     n->data_version = v;
     stream_hub_advance(n->hub, journal_last_seq(n->rdb));
+    link_peers_refresh(n->link);
     link_notify(n->link);
 }
 

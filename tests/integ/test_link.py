@@ -110,6 +110,21 @@ class LinkTest(NodeTest):
         got = wait_for(receipts, what="B's signed receipts on A")
         self.assertTrue(all(n == 64 for _, n in got))
 
+    def test_a_peer_pinned_while_running_connects_without_a_restart(self):
+        a = self.node(name="PK-SOUTH", country="PAK", link=True)
+        b = self.node(name="IR-EAST", country="IRN", link=True)
+        a.start()
+        b.start()
+        self.assertEqual(a.links(), [])
+        b.pin(a)                                     # B accepts A ...
+        a.pin(b, addr=f"127.0.0.1:{b.link_port}")    # ... and A dials B, both while serving
+        a.wait_link("up")
+        b.wait_link("up")
+        self.assertIn("link.peer_added", a.read_log())
+        st, _, ev = a.request("POST", "/api/v1/events", dict(EVENT, release=["IRN"]))
+        wait_for(lambda: b.request("GET", f"/api/v1/events/{ev['id']}")[0] == 200,
+                 what="the event on B")
+
     def test_links_status_and_reconnect_after_restart(self):
         a, b = self.pair()
         for n in (a, b):
