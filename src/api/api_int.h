@@ -51,6 +51,13 @@ void api_new_uuid(char out[37]);
  * if malformed. */
 int api_parse_if_match(const char *v, int64_t *out);
 
+/* The record a PATCH changes: checks If-Match (428 without, 400 malformed), loads record
+ * `call->param` with `get` (404), and checks it is this node's (403) and at the version named
+ * (409). Returns it (new reference) with *base set, or NULL after answering. */
+json_t *api_patch_current(struct api_call *call, const char *what,
+                          enum sh_err (*get)(struct store_db *, const char *, json_t **),
+                          int64_t *base);
+
 /* Route handlers (routes.c, stream.c, metrics.c). */
 void api_health(struct api_call *call);
 void api_border(struct api_call *call);

@@ -356,40 +356,13 @@ void api_patrols_create(struct api_call *call)
 
 void api_patrols_patch(struct api_call *call)
 {
-    const char *if_match = http_request_header(call->req, "if-match");
     struct sh_errinfo info = {0};
-    json_t *current;
-    int64_t base, have;
+    int64_t base;
+    json_t *current = api_patch_current(call, "patrol", patrols_get, &base);
     enum sh_err rc;
 
-    if (if_match == NULL || api_parse_if_match(if_match, &base) < 0) {
-        api_reply_error(call, 428, "precondition_required", "If-Match",
-                        "send If-Match: <version> with the version you are changing");
+    if (current == NULL)
         return;
-    }
-    rc = patrols_get(call->api->rdb, call->param, &current);
-    if (rc == SH_ENOTFOUND) {
-        api_reply_error(call, 404, "not_found", "id", "no patrol %s", call->param);
-        return;
-    }
-    if (rc != SH_OK) {
-        api_reply_err(call, rc, NULL);
-        return;
-    }
-    if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
-        json_decref(current);
-        api_reply_error(call, 403, "forbidden", "id",
-                        "patrol %s is the partner's plan; only its side changes it", call->param);
-        return;
-    }
-    have = json_integer_value(json_object_get(current, "version"));
-    if (have != base) {
-        json_decref(current);
-        api_reply_error(call, 409, "conflict", "If-Match",
-                        "patrol %s is at version %lld, not %lld: reload and retry", call->param,
-                        (long long)have, (long long)base);
-        return;
-    }
     rc = patrol_patch(current, call->body, call->api->border, clock_now_ms(), &call->doc, &info);
     if (rc != SH_OK) {
         json_decref(current);

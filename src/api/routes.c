@@ -192,44 +192,60 @@ int api_parse_if_match(const char *v, int64_t *out)
     return 0;
 }
 
-void api_events_patch(struct api_call *call)
+json_t *api_patch_current(struct api_call *call, const char *what,
+                          enum sh_err (*get)(struct store_db *, const char *, json_t **),
+                          int64_t *base)
 {
     const char *if_match = http_request_header(call->req, "if-match");
-    struct sh_errinfo info = {0};
     json_t *current;
-    int64_t base, have;
+    int64_t have;
     enum sh_err rc;
 
     if (if_match == NULL) {
         api_reply_error(call, 428, "precondition_required", "If-Match",
                         "send If-Match: <version> with the version you are changing");
-        return;
+        return NULL;
     }
-    if (api_parse_if_match(if_match, &base) < 0) {
+    if (api_parse_if_match(if_match, base) < 0) {
         api_reply_error(call, 400, "invalid", "If-Match", "If-Match must be a version number");
-        return;
+        return NULL;
     }
-    rc = events_get(call->api->rdb, call->param, &current);
+    rc = get(call->api->rdb, call->param, &current);
+    if (rc == SH_ENOTFOUND) {
+        api_reply_error(call, 404, "not_found", "id", "no %s %s", what, call->param);
+        return NULL;
+    }
     if (rc != SH_OK) {
-        api_reply_err(call, rc,
-                      err_set(&info, rc, "id", "no event %s", call->param) ? &info : NULL);
-        return;
+        api_reply_err(call, rc, NULL);
+        return NULL;
     }
     if (strcmp(json_string_value(json_object_get(current, "origin")), call->api->cfg->name) != 0) {
         api_reply_error(call, 403, "forbidden", "id",
-                        "event %s belongs to node %s; only its origin changes it", call->param,
+                        "%s %s belongs to node %s; only its origin changes it", what, call->param,
                         json_string_value(json_object_get(current, "origin")));
         json_decref(current);
-        return;
+        return NULL;
     }
     have = json_integer_value(json_object_get(current, "version"));
-    if (have != base) {
-        json_decref(current);
+    if (have != *base) {
         api_reply_error(call, 409, "conflict", "If-Match",
-                        "event %s is at version %lld, not %lld: reload and retry", call->param,
-                        (long long)have, (long long)base);
-        return;
+                        "%s %s is at version %lld, not %lld: reload and retry", what, call->param,
+                        (long long)have, (long long)*base);
+        json_decref(current);
+        return NULL;
     }
+    return current;
+}
+
+void api_events_patch(struct api_call *call)
+{
+    struct sh_errinfo info = {0};
+    int64_t base;
+    json_t *current = api_patch_current(call, "event", events_get, &base);
+    enum sh_err rc;
+
+    if (current == NULL)
+        return;
     rc = event_patch(current, call->body, call->api->border, clock_now_ms(), &call->doc, &info);
     json_decref(current);
     if (rc != SH_OK) {

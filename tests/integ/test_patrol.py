@@ -337,6 +337,14 @@ class PatrolTest(NodeTest):
                  "CANCELLED", what="cancellation on B")
         self.assertError(b.request("PATCH", f"/api/v1/patrols/{pa['id']}",
                                    {"status": "CANCELLED"}, headers={"If-Match": "2"}), 403)
+        self.assertError(a.request("PATCH", f"/api/v1/patrols/{pa['id']}", {"units": []}), 428,
+                         field="If-Match")
+        self.assertError(a.request("PATCH", f"/api/v1/patrols/{pa['id']}", {"units": []},
+                                   headers={"If-Match": "two"}), 400, field="If-Match")
+        self.assertError(a.request("PATCH", f"/api/v1/patrols/{pa['id']}", {"units": []},
+                                   headers={"If-Match": "1"}), 409, field="If-Match")
+        self.assertError(a.request("PATCH", "/api/v1/patrols/no-such", {"units": []},
+                                   headers={"If-Match": "1"}), 404, field="id")
 
     def test_a_partners_sensor_never_folds_our_alarms(self):
         a, b = self.a, self.b
