@@ -405,13 +405,7 @@ static json_t *fence_side(const struct api_ctx *api, const json_t *sections, con
         double mid = (json_number_value(json_object_get(s, "from_km")) +
                       json_number_value(json_object_get(s, "to_km"))) /
                      2;
-        int k = 0;
-        if (lm->nsectors) {
-            k = -1;
-            for (int j = 0; j < lm->nsectors && k < 0; j++)
-                if (strcmp(landmarks_sector_of(lm, mid), lm->sectors[j].name) == 0)
-                    k = j;
-        }
+        int k = lm->nsectors ? landmarks_sector_index(lm, mid) : 0;
         section_fence_km(s, country, part);
         for (int f = 0; f < SECTION_FENCES; f++) {
             if (k >= 0)

@@ -193,13 +193,20 @@ void landmarks_free(struct landmarks *lm)
     memset(lm, 0, sizeof(*lm));
 }
 
-const char *landmarks_sector_of(const struct landmarks *lm, double km)
+int landmarks_sector_index(const struct landmarks *lm, double km)
 {
     for (int i = 0; i < lm->nsectors; i++)
         if (km >= lm->sectors[i].from_km &&
             (km < lm->sectors[i].to_km || (i == lm->nsectors - 1 && km == lm->sectors[i].to_km)))
-            return lm->sectors[i].name;
-    return "";
+            return i;
+    return -1;
+}
+
+const char *landmarks_sector_of(const struct landmarks *lm, double km)
+{
+    int i = landmarks_sector_index(lm, km);
+
+    return i < 0 ? "" : lm->sectors[i].name;
 }
 
 static double round_to(double v, double unit)

@@ -60,6 +60,9 @@ enum sh_err landmarks_init(struct landmarks *lm, const struct border *b, const c
 /* Frees what landmarks_init allocated. */
 void landmarks_free(struct landmarks *lm);
 
+/* The index in lm->sectors of the sector holding `km`, or -1. */
+int landmarks_sector_index(const struct landmarks *lm, double km);
+
 /* The sector holding `km`, or "". */
 const char *landmarks_sector_of(const struct landmarks *lm, double km);
 

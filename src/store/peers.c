@@ -175,11 +175,26 @@ static enum sh_err link_in_advance(struct store_db *db, const char *peer, int st
                       peer, stream, seq);
 }
 
+/* Writes the derived row of a replicated document with `upsert` (events_row_upsert,
+ * patrols_row_upsert), from the document's canonical text. */
+static enum sh_err row_upsert(struct store_tx *tx, const struct journal_entry *e, const json_t *doc,
+                              enum sh_err (*upsert)(struct store_db *, const struct journal_entry *,
+                                                    const json_t *, const char *, size_t))
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    enum sh_err rc;
+
+    if (text == NULL)
+        return SH_ENOMEM;
+    rc = upsert(tx->db, e, doc, text, strlen(text));
+    free(text);
+    return rc;
+}
+
 enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *peer_country,
                           int stream, struct journal_entry *e, const json_t *doc,
                           struct sh_errinfo *info)
 {
-    char *text;
     enum sh_err rc;
 
     if (e->origin_seq <= link_in_get(tx->db, peer, stream))
@@ -193,11 +208,7 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
         return err_set(info, rc, "", "could not journal entry %lld of %s", (long long)e->origin_seq,
                        peer);
     if (strncmp(e->kind, "event.", 6) == 0) {
-        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-        if (text == NULL)
-            return SH_ENOMEM;
-        rc = events_row_upsert(tx->db, e, doc, text, strlen(text));
-        free(text);
+        rc = row_upsert(tx, e, doc, events_row_upsert);
     } else if (strcmp(e->kind, "fence.status") == 0) {
         const char *side = json_string_value(json_object_get(doc, "side"));
         if (side == NULL || strcmp(side, peer_country) != 0)
@@ -210,11 +221,7 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
             return err_set(info, SH_EFORBIDDEN, "side",
                            "%s plans %s's patrols, not %s's: a side plans its own", peer,
                            peer_country, side ? side : "no one");
-        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-        if (text == NULL)
-            return SH_ENOMEM;
-        rc = patrols_row_upsert(tx->db, e, doc, text, strlen(text));
-        free(text);
+        rc = row_upsert(tx, e, doc, patrols_row_upsert);
         if (rc == SH_EFORBIDDEN)
             return err_set(info, rc, "id", "patrol %s is another node's plan", e->record_id);
     } else {
