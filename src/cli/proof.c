@@ -9,6 +9,7 @@
 #include "domain/entry.h"
 #include "domain/gate.h"
 #include "domain/merkle.h"
+#include "domain/seal.h"
 #include "store/hotline_store.h"
 #include "store/journal.h"
 #include "store/peers.h"
@@ -31,13 +32,17 @@ static json_t *hexj(const uint8_t *p, size_t n)
     return json_string(buf);
 }
 
-/* An entry's crossing fields and signature as JSON. */
-static json_t *entry_json(const struct journal_entry *e, const uint8_t *sig)
+/* An entry's crossing fields and its origin's seal as JSON. */
+static json_t *entry_json(const struct journal_entry *e, const uint8_t *seal, size_t seal_len)
 {
-    return json_pack("{s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:o}", "origin", e->origin, "origin_seq",
-                     (json_int_t)e->origin_seq, "kind", e->kind, "record_id", e->record_id,
-                     "version", (json_int_t)e->version, "release", e->release, "payload",
-                     e->payload, e->payload_len, "sig", hexj(sig, 64));
+    json_t *j = json_pack("{s:s,s:I,s:s,s:s,s:I,s:s,s:s%}", "origin", e->origin, "origin_seq",
+                          (json_int_t)e->origin_seq, "kind", e->kind, "record_id", e->record_id,
+                          "version", (json_int_t)e->version, "release", e->release, "payload",
+                          e->payload, e->payload_len);
+
+    if (j)
+        seal_to_json(j, seal, seal_len);
+    return j;
 }
 
 static int keep_first(const struct journal_entry *e, void *arg)
@@ -45,7 +50,7 @@ static int keep_first(const struct journal_entry *e, void *arg)
     json_t **out = arg;
 
     if (*out == NULL)
-        *out = entry_json(e, e->sig);
+        *out = entry_json(e, e->seal, e->seal_len);
     return 1;
 }
 
@@ -89,7 +94,7 @@ static int proof_entry(struct store_db *db, const char *id, const struct peer_ro
 {
     struct sent s = {.country = peer->country};
     uint8_t *data = NULL;
-    size_t len = 0;
+    size_t len = 0, n;
     char ref[96];
 
     journal_read_record(db, "hotline.message", id, keep_wire, &s);
@@ -98,7 +103,8 @@ static int proof_entry(struct store_db *db, const char *id, const struct peer_ro
         return -1;
     }
     snprintf(ref, sizeof(ref), "%s:%lld", s.wire.origin, (long long)s.wire.origin_seq);
-    if (xlog_find(db, "sent", ref, index, &data, &len) != SH_OK || len < 64) {
+    n = entry_canonical_wire(&s.wire, NULL, 0);
+    if (xlog_find(db, "sent", ref, index, &data, &len) != SH_OK || len <= n) {
         free(s.wire.payload);
         cli_error("audit",
                   "message %s is not in the exchange log yet (not acknowledged by the "
@@ -106,7 +112,7 @@ static int proof_entry(struct store_db *db, const char *id, const struct peer_ro
                   id);
         return -1;
     }
-    json_object_set_new(proof, "entry", entry_json(&s.wire, data + len - 64));
+    json_object_set_new(proof, "entry", entry_json(&s.wire, data + n, len - n));
     free(s.wire.payload);
     free(data);
     return 0;
@@ -150,7 +156,7 @@ int proof_write(struct store_db *db, const struct config *cfg, const char *own_c
         cli_error("audit", "the peer message %s went to is not pinned any more", id);
         goto out;
     }
-    proof = json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s}}", "format", "sarhad-proof-v1", "message",
+    proof = json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s}}", "format", "sarhad-proof-v2", "message",
                       id, "origin", "node", cfg->name, "cert", own_cert, "peer", "node", peer.name,
                       "cert", peer.cert_pem);
     if (proof_entry(db, id, &peer, proof, &index) < 0)
@@ -215,9 +221,10 @@ static int unhex(const json_t *v, uint8_t *out, size_t n)
     return s && crypto_unhex(s, strlen(s), out, n) == 0 ? 0 : -1;
 }
 
-/* Rebuilds an entry from its JSON and verifies its signature with `pub`. */
+/* Rebuilds an entry from its JSON and checks its seal with `pub`. *leaf (malloc'd, *len bytes)
+ * is the entry's exchange-log leaf: what was signed, then the seal. */
 static int entry_check(struct checker *k, const json_t *j, const uint8_t pub[32],
-                       struct journal_entry *e, uint8_t sig[64], uint8_t **wire, size_t *len)
+                       struct journal_entry *e, uint8_t **leaf, size_t *len)
 {
     const char *fields[] = {"origin", "kind", "record_id", "release", "payload"};
     char *dst[] = {e->origin, e->kind, e->record_id, e->release, NULL};
@@ -235,15 +242,16 @@ static int entry_check(struct checker *k, const json_t *j, const uint8_t pub[32]
     e->payload_len = json_string_length(json_object_get(j, "payload"));
     e->origin_seq = json_integer_value(json_object_get(j, "origin_seq"));
     e->version = json_integer_value(json_object_get(j, "version"));
-    if (unhex(json_object_get(j, "sig"), sig, 64) < 0)
-        return bad(k, "an entry's signature is malformed");
-    *len = entry_canonical_wire(e, NULL, 0);
-    *wire = malloc(*len + 64);
-    if (*wire == NULL)
+    if (seal_from_json(j, e->seal, &e->seal_len) < 0)
+        return bad(k, "an entry's signature or batch proof is malformed");
+    size_t n = entry_canonical_wire(e, NULL, 0);
+    *leaf = malloc(n + e->seal_len);
+    if (*leaf == NULL)
         abort();
-    entry_canonical_wire(e, *wire, *len);
-    memcpy(*wire + *len, sig, 64);
-    if (crypto_verify(pub, *wire, *len, sig) != SH_OK)
+    entry_canonical_wire(e, *leaf, n);
+    memcpy(*leaf + n, e->seal, e->seal_len);
+    *len = n + e->seal_len;
+    if (seal_verify(e->origin, *leaf, n, e->seal, e->seal_len, pub, NULL) != SH_OK)
         return bad(k, "an entry's signature does not verify");
     return 0;
 }
@@ -304,7 +312,7 @@ static int load_party(struct checker *k, const char *key, uint8_t pub[32], const
 static int check_reply(struct checker *k, const char *key, const char *kind, json_t **doc)
 {
     struct journal_entry e;
-    uint8_t sig[64], *wire = NULL;
+    uint8_t *wire = NULL;
     size_t len;
     json_t *j = json_object_get(k->proof, key);
     int rc;
@@ -312,7 +320,7 @@ static int check_reply(struct checker *k, const char *key, const char *kind, jso
     *doc = NULL;
     if (json_is_null(j) || j == NULL)
         return 0;
-    rc = entry_check(k, j, k->peer_pub, &e, sig, &wire, &len);
+    rc = entry_check(k, j, k->peer_pub, &e, &wire, &len);
     free(wire);
     if (rc < 0)
         return rc;
@@ -341,7 +349,7 @@ int proof_check(const char *path, const char *expect_origin, const char *expect_
     struct journal_entry e;
     struct xlog_checkpoint c;
     json_error_t jerr;
-    uint8_t sig[64], *wire = NULL;
+    uint8_t *wire = NULL;
     size_t len = 0;
     json_t *receipt = NULL, *ack = NULL, *msg = NULL;
     int ret = CLI_FAIL;
@@ -352,15 +360,15 @@ int proof_check(const char *path, const char *expect_origin, const char *expect_
         return CLI_FAIL;
     }
     if (strcmp(or_default(json_string_value(json_object_get(k.proof, "format")), ""),
-               "sarhad-proof-v1") ||
+               "sarhad-proof-v2") ||
         load_party(&k, "origin", k.origin_pub, &k.origin, k.origin_fp) ||
         load_party(&k, "peer", k.peer_pub, &k.peer, k.peer_fp) ||
         (expect_origin && strcmp(expect_origin, k.origin_fp) != 0 &&
          bad(&k, "the origin's key is not the one expected (--origin-fp)")) ||
         (expect_peer && strcmp(expect_peer, k.peer_fp) != 0 &&
          bad(&k, "the peer's key is not the one expected (--peer-fp)")) ||
-        entry_check(&k, json_object_get(k.proof, "entry"), k.origin_pub, &e, sig, &wire, &len) ||
-        check_claims(&k, &e) || check_inclusion(&k, wire, len + 64, &c) ||
+        entry_check(&k, json_object_get(k.proof, "entry"), k.origin_pub, &e, &wire, &len) ||
+        check_claims(&k, &e) || check_inclusion(&k, wire, len, &c) ||
         check_reply(&k, "receipt", "hotline.receipt", &receipt) ||
         check_reply(&k, "ack", "hotline.ack", &ack)) {
         printf("INVALID: %s\n", k.why[0] ? k.why : "not a sarhad proof");

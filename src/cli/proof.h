@@ -2,10 +2,11 @@
  * proof.h: self-contained proofs about hotline messages ("you were told at 14:02").
  *
  * A proof is one JSON document:
- *   format       "sarhad-proof-v1"
+ *   format       "sarhad-proof-v2"
  *   origin,peer  {node, cert}: both nodes' certificates (their Ed25519 keys)
  *   entry        the message as it crossed: origin, origin_seq, kind, record_id, version,
- *                release, payload, sig (the origin's signature over entry_canonical_wire)
+ *                release, payload, sig and batch {index, count, path}: the origin's seal
+ *                (domain/seal.h), a signature over the root of the batch the entry went in
  *   leaf_index, inclusion[]: where that signed entry sits in the origin's exchange log
  *   checkpoint   {size, root, time, sig, cosigner, cosig}: the log's signed head, cosigned by
  *                the peer

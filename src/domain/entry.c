@@ -4,6 +4,7 @@
 #include "domain/entry.h"
 
 #include "core/clock.h"
+#include "domain/seal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,19 @@ size_t entry_canonical_receipt(const char *receiver, const char *sender, int str
     return w.len;
 }
 
+size_t entry_canonical_batch(const char *origin, uint64_t count, const uint8_t root[ENTRY_HASH_LEN],
+                             uint8_t *buf, size_t cap)
+{
+    static const char batch_magic[] = "sarhad-batch-v1";
+    struct writer w = {buf, cap, 0};
+
+    put_bytes(&w, batch_magic, sizeof(batch_magic));
+    put_str(&w, origin, strlen(origin));
+    put_u64(&w, (int64_t)count);
+    put_bytes(&w, root, ENTRY_HASH_LEN);
+    return w.len;
+}
+
 void entry_clear(struct journal_entry *e)
 {
     if (e == NULL)
@@ -144,15 +158,7 @@ json_t *entry_to_json(const struct journal_entry *e)
                   "record_id", e->record_id, "version", (json_int_t)e->version, "origin", e->origin,
                   "origin_seq", (json_int_t)e->origin_seq, "release", release_array(e->release),
                   "payload", payload, "prev_hash", prev, "hash", hash);
-    if (j && e->has_sig) {
-        static const char digits[] = "0123456789abcdef";
-        char sig[2 * ENTRY_SIG_LEN + 1];
-        for (int i = 0; i < ENTRY_SIG_LEN; i++) {
-            sig[2 * i] = digits[e->sig[i] >> 4];
-            sig[2 * i + 1] = digits[e->sig[i] & 15];
-        }
-        sig[2 * ENTRY_SIG_LEN] = '\0';
-        json_object_set_new(j, "sig", json_string(sig));
-    }
+    if (j && e->seal_len > 0)
+        seal_to_json(j, e->seal, e->seal_len);
     return j;
 }

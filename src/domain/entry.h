@@ -24,6 +24,8 @@
 
 #define ENTRY_HASH_LEN 32
 #define ENTRY_SIG_LEN 64
+#define ENTRY_SEAL_DEPTH 10 /* a seal's path: batches of up to 2^10 entries (domain/seal.h) */
+#define ENTRY_SEAL_MAX (ENTRY_SIG_LEN + 8 + 32 * ENTRY_SEAL_DEPTH)
 
 struct journal_entry {
     int64_t seq;        /* local sequence number, 1-based, dense */
@@ -38,8 +40,8 @@ struct journal_entry {
     size_t payload_len;
     uint8_t prev_hash[ENTRY_HASH_LEN];
     uint8_t hash[ENTRY_HASH_LEN];
-    int has_sig;                /* an entry received over the link keeps its origin's */
-    uint8_t sig[ENTRY_SIG_LEN]; /* Ed25519 signature over entry_canonical_wire() */
+    size_t seal_len; /* an entry received over the link keeps its origin's seal; else 0 */
+    uint8_t seal[ENTRY_SEAL_MAX]; /* signature and batch proof over entry_canonical_wire() */
 };
 
 /* Writes the canonical encoding of `e` into `buf` (capacity `cap`) and returns the number of
@@ -63,6 +65,13 @@ size_t entry_canonical_wire(const struct journal_entry *e, uint8_t *buf, size_t 
  * Same contract as entry_canonical(). `reason` NULL selects the acknowledgement form. */
 size_t entry_canonical_receipt(const char *receiver, const char *sender, int stream, int64_t seq,
                                const char *reason, int64_t time_ms, uint8_t *buf, size_t cap);
+
+/* What an origin signs for a batch of `count` entries sent over the link (domain/seal.h):
+ *   "sarhad-batch-v1" 0x00 str origin | u64 count | root (32)
+ * where root is the Merkle root over the entries' canonical wire encodings. Same contract as
+ * entry_canonical(). */
+size_t entry_canonical_batch(const char *origin, uint64_t count, const uint8_t root[ENTRY_HASH_LEN],
+                             uint8_t *buf, size_t cap);
 
 /* Frees the payload of `e` (not `e` itself). NULL is a no-op. */
 void entry_clear(struct journal_entry *e);

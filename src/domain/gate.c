@@ -145,7 +145,7 @@ enum sh_err gate_outbound(const struct journal_entry *e, const char *country,
     }
     *out = *e;
     out->seq = 0;
-    out->has_sig = 0;
+    out->seal_len = 0;
     out->payload = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     out->payload_len = out->payload ? strlen(out->payload) : 0;
     *stream = gate_stream_of(e->kind, copy);

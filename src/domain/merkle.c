@@ -17,6 +17,7 @@
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Domain separation of RFC 6962 section 2.1: a leaf can never be taken for an interior node. */
@@ -166,22 +167,20 @@ static void shift_up(size_t *fn, size_t *sn)
  * level. A right child (odd fn) or the last node of a ragged level (fn == sn) takes its
  * sibling from the left; the last node climbs past the levels where it has no sibling.
  */
-enum sh_err merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t index, size_t n,
-                                    const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
-                                    const uint8_t root[MERKLE_HASH_LEN])
+enum sh_err merkle_root_from_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t index, size_t n,
+                                       const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                                       uint8_t root[MERKLE_HASH_LEN])
 {
     uint8_t r[MERKLE_HASH_LEN];
     size_t fn = index, sn;
-    enum sh_err rc = SH_EINVAL;
 
     if (index >= n)
-        goto out;
-    rc = SH_ECONFLICT;
+        return SH_EINVAL;
     sn = n - 1;
     memcpy(r, leaf, MERKLE_HASH_LEN);
     for (size_t i = 0; i < len; i++) {
         if (sn == 0)
-            goto out; /* path too long */
+            return SH_ECONFLICT; /* path too long */
         if ((fn & 1) || fn == sn) {
             merkle_node_hash(path[i], r, r);
             while (!(fn & 1) && fn != 0)
@@ -191,10 +190,68 @@ enum sh_err merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t 
         }
         shift_up(&fn, &sn);
     }
-    if (sn == 0 && memcmp(r, root, MERKLE_HASH_LEN) == 0)
-        rc = SH_OK;
-out:
+    if (sn != 0)
+        return SH_ECONFLICT; /* path too short */
+    memcpy(root, r, MERKLE_HASH_LEN);
+    return SH_OK;
+}
+
+enum sh_err merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t index, size_t n,
+                                    const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                                    const uint8_t root[MERKLE_HASH_LEN])
+{
+    uint8_t r[MERKLE_HASH_LEN];
+    enum sh_err rc = merkle_root_from_inclusion(leaf, index, n, path, len, r);
+
+    if (rc == SH_OK && memcmp(r, root, MERKLE_HASH_LEN) != 0)
+        rc = SH_ECONFLICT;
     return rc;
+}
+
+/*
+ * Bottom-up, level by level: a level's nodes pair off left to right and the last one of an odd
+ * level climbs unchanged, which builds the same tree as the RFC's split at the largest power of
+ * two. A leaf's path is then the sibling it has at each level, where it has one.
+ */
+enum sh_err merkle_all_paths(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n,
+                             uint8_t root[MERKLE_HASH_LEN], merkle_path_fn fn, void *arg)
+{
+    uint8_t(*nodes)[MERKLE_HASH_LEN], path[MERKLE_MAX_PATH][MERKLE_HASH_LEN];
+    size_t start[MERKLE_MAX_PATH + 1], size[MERKLE_MAX_PATH + 1], total = 0;
+    int levels = 0;
+
+    if (n == 0)
+        return SH_EINVAL;
+    for (size_t s = n;; s = (s + 1) / 2) { /* the levels, leaves first: fewer than 2n nodes */
+        start[levels] = total;
+        size[levels++] = s;
+        total += s;
+        if (s == 1)
+            break;
+    }
+    nodes = malloc(total * MERKLE_HASH_LEN);
+    if (nodes == NULL)
+        return SH_ENOMEM;
+    memcpy(nodes, leaves, n * MERKLE_HASH_LEN);
+    for (int l = 1; l < levels; l++) {
+        const uint8_t(*below)[MERKLE_HASH_LEN] = nodes + start[l - 1];
+        for (size_t i = 0; i < size[l]; i++) {
+            if (2 * i + 1 < size[l - 1])
+                merkle_node_hash(below[2 * i], below[2 * i + 1], nodes[start[l] + i]);
+            else
+                memcpy(nodes[start[l] + i], below[2 * i], MERKLE_HASH_LEN);
+        }
+    }
+    memcpy(root, nodes[start[levels - 1]], MERKLE_HASH_LEN);
+    for (size_t index = 0; index < n; index++) {
+        size_t len = 0, at = index;
+        for (int l = 0; l < levels - 1; l++, at >>= 1)
+            if ((at ^ 1) < size[l])
+                memcpy(path[len++], nodes[start[l] + (at ^ 1)], MERKLE_HASH_LEN);
+        fn(index, (const uint8_t(*)[MERKLE_HASH_LEN])path, len, arg);
+    }
+    free(nodes);
+    return SH_OK;
 }
 
 /*

@@ -59,6 +59,24 @@ enum sh_err merkle_verify_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t 
                                     const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
                                     const uint8_t root[MERKLE_HASH_LEN]);
 
+/* The root of the tree of `n` leaves in which `leaf` is leaf number `index`, computed from its
+ * inclusion path path[0..len): what merkle_verify_inclusion() compares with a known root, for
+ * a caller that learns the root this way and then checks a signature over it. SH_ECONFLICT if
+ * the path is too long or too short for the index and size, SH_EINVAL if index >= n. */
+enum sh_err merkle_root_from_inclusion(const uint8_t leaf[MERKLE_HASH_LEN], size_t index, size_t n,
+                                       const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                                       uint8_t root[MERKLE_HASH_LEN]);
+
+typedef void (*merkle_path_fn)(size_t index, const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                               void *arg);
+
+/* Every leaf's inclusion path at once, in O(n) hashes rather than merkle_inclusion_proof()'s
+ * O(n) per leaf: writes the root of the tree over leaves[0..n) to `root`, then calls fn once per
+ * leaf in order, with its path (the same as merkle_inclusion_proof() gives, borrowed for the
+ * call). SH_EINVAL if n is 0, SH_ENOMEM if the scratch levels (under 2n hashes) cannot be had. */
+enum sh_err merkle_all_paths(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n,
+                             uint8_t root[MERKLE_HASH_LEN], merkle_path_fn fn, void *arg);
+
 /* The consistency proof that the tree of the first `m` leaves is a prefix of the tree over
  * leaves[0..n) (RFC 6962 section 2.1.2 PROOF/SUBPROOF): writes *len hashes, at most
  * MERKLE_MAX_PATH, to `path`. Empty when m == n. SH_EINVAL (and *len 0) when m == 0 (RFC 9162

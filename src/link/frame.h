@@ -22,7 +22,7 @@ struct evbuffer;
 enum frame_type {
     FRAME_HELLO = 1,      /* {node, country, version, applied:[urgent, bulk]} */
     FRAME_ENTRY = 2,      /* {stream, prev, origin, origin_seq, kind, record_id, version, release,
-                             payload (JSON text), sig} */
+                             payload (JSON text), seal (hex; domain/seal.h)} */
     FRAME_ACK = 3,        /* {stream, seq, time, sig}: cumulative, signed by the receiver */
     FRAME_EXPECT = 4,     /* {stream, after}: gap; resend after `after` */
     FRAME_REJECT = 5,     /* {stream, origin_seq, reason, time, sig} */

@@ -44,6 +44,7 @@
 #include "net/tls.h"
 #include "store/journal.h"
 #include "domain/merkle.h"
+#include "domain/seal.h"
 #include "store/peers.h"
 #include "store/xlog.h"
 
@@ -68,6 +69,8 @@
 #define PENDING_MAX (2 * WINDOW) /* frames read and not yet checked, per stream */
 #define PENDING_BYTES_MAX (64u << 20) /* and their bytes, per peer */
 #define BULK_BUDGET 32 /* bulk entries checked per loop turn, so urgent frames get read */
+#define SEND_BATCH 256 /* entries sealed under one signature (domain/seal.h), at most */
+#define SEND_BATCH_BYTES (256 * 1024) /* and their payload bytes */
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
@@ -97,6 +100,7 @@ struct link_peer {
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
     int expecting[GATE_STREAMS];
+    struct seal_memo memo[GATE_STREAMS];        /* the peer's last batch statement verified */
     int inflight;                               /* entries handed to the writer, not yet done */
     json_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
     uint32_t pending_len[GATE_STREAMS][PENDING_MAX];
@@ -144,6 +148,20 @@ struct link {
     uint8_t (*leaves)[32];
     size_t nleaves, capleaves;
     struct merkle_compact tree;
+    struct send_batch *batch; /* entries being sealed: filled and emptied within one call */
+};
+
+/* Entries read for one peer and stream, sealed together (batch_seal) and then sent (pump) or
+ * logged as acknowledged (relog). leaf[i]: entry_canonical_wire(wire[i]) || its seal. */
+struct send_batch {
+    int n;
+    size_t bytes;
+    int64_t seq[SEND_BATCH];
+    struct journal_entry wire[SEND_BATCH];
+    uint8_t *leaf[SEND_BATCH];
+    size_t leaf_len[SEND_BATCH], seal_at[SEND_BATCH];
+    uint8_t seal[SEND_BATCH][ENTRY_SEAL_MAX];
+    size_t seal_len[SEND_BATCH];
 };
 
 /* A receiver-side write: one replicated entry, or one refusal. */
@@ -244,101 +262,157 @@ static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const ch
 
 /* ---- sender ------------------------------------------------------------------------------ */
 
-/* Signs the gated copy of an entry for `p` and returns its exchange-log leaf: what was signed,
- * then the signature (malloc'd, *len). Deterministic (the gate and Ed25519 are), which lets
- * on_ack make again the leaf of an entry sent before the window it holds. */
-static uint8_t *sent_leaf(struct link_peer *p, const struct journal_entry *wire, size_t *len)
+/* Adds the gated copy of journal entry `e` to the batch if it goes to `p` on `stream`. */
+static void batch_add(struct send_batch *b, struct link_peer *p, int stream,
+                      const struct journal_entry *e)
 {
-    size_t n = entry_canonical_wire(wire, NULL, 0);
-    uint8_t *buf = malloc(n + ENTRY_SIG_LEN);
+    enum gate_stream s;
 
-    if (buf == NULL)
-        abort();
-    entry_canonical_wire(wire, buf, n);
-    crypto_key_sign(p->link->cfg.key, buf, n, buf + n);
-    *len = n + ENTRY_SIG_LEN;
-    return buf;
+    if (gate_outbound(e, p->row.country, &b->wire[b->n], &s) != SH_OK)
+        return;
+    if ((int)s != stream) {
+        free(b->wire[b->n].payload);
+        return;
+    }
+    b->seq[b->n] = e->seq;
+    b->bytes += b->wire[b->n].payload_len;
+    b->n++;
+}
+
+static int batch_full(const struct send_batch *b)
+{
+    return b->n >= SEND_BATCH || b->bytes >= SEND_BATCH_BYTES;
+}
+
+/* Frees what the batch holds from entry `from` on and empties it. */
+static void batch_drop(struct send_batch *b, int from)
+{
+    for (int i = from; i < b->n; i++) {
+        free(b->wire[i].payload);
+        free(b->leaf[i]);
+        b->leaf[i] = NULL;
+    }
+    b->n = 0;
+    b->bytes = 0;
+}
+
+/* Seals the batch under one signature and makes each entry's exchange-log leaf: what was
+ * signed, then its seal. -1 (and the batch dropped) if the key cannot sign. */
+static int batch_seal(struct link *l, struct send_batch *b)
+{
+    const uint8_t *canon[SEND_BATCH];
+
+    for (int i = 0; i < b->n; i++) {
+        size_t n = entry_canonical_wire(&b->wire[i], NULL, 0);
+        b->leaf[i] = malloc(n + ENTRY_SEAL_MAX);
+        if (b->leaf[i] == NULL)
+            abort();
+        entry_canonical_wire(&b->wire[i], b->leaf[i], n);
+        canon[i] = b->leaf[i];
+        b->seal_at[i] = n;
+    }
+    if (seal_batch(l->cfg.key, l->node, canon, b->seal_at, (size_t)b->n, b->seal, b->seal_len) !=
+        SH_OK) {
+        log_error("link.seal_failed", "entries=%d", b->n);
+        batch_drop(b, 0);
+        return -1;
+    }
+    for (int i = 0; i < b->n; i++) {
+        memcpy(b->leaf[i] + b->seal_at[i], b->seal[i], b->seal_len[i]);
+        b->leaf_len[i] = b->seal_at[i] + b->seal_len[i];
+    }
+    return 0;
 }
 
 struct pump_ctx {
     struct link_peer *peer;
     int stream;
-    int sent;
-    int stop;
 };
 
 static int pump_one(const struct journal_entry *e, void *arg)
 {
     struct pump_ctx *pc = arg;
     struct link_peer *p = pc->peer;
-    struct journal_entry wire;
-    enum gate_stream stream;
-    uint8_t *buf;
-    char sighex[2 * ENTRY_SIG_LEN + 1];
-    size_t len;
+    struct send_batch *b = p->link->batch;
 
     p->scan[pc->stream] = e->seq;
-    if (gate_outbound(e, p->row.country, &wire, &stream) != SH_OK)
-        return 0;
-    if ((int)stream != pc->stream) {
-        free(wire.payload);
-        return 0;
-    }
-    buf = sent_leaf(p, &wire, &len);
-    hex(buf + len - ENTRY_SIG_LEN, ENTRY_SIG_LEN, sighex);
-    json_t *body =
-        json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", pc->stream, "prev",
-                  (json_int_t)p->prev[pc->stream], "origin", wire.origin, "origin_seq",
-                  (json_int_t)wire.origin_seq, "kind", wire.kind, "record_id", wire.record_id,
-                  "version", (json_int_t)wire.version, "release", wire.release, "payload",
-                  wire.payload, wire.payload_len, "sig", sighex);
-    free(wire.payload);
-    if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
-        free(buf);
-        pc->stop = 1;
-        return 1;
-    }
-    p->prev[pc->stream] = e->seq;
-    int slot = (p->win_head[pc->stream] + p->win_count[pc->stream]) % WINDOW;
-    p->window[pc->stream][slot] = e->seq;
-    free(p->leaf[pc->stream][slot]);
-    p->leaf[pc->stream][slot] = buf;
-    p->leaf_len[pc->stream][slot] = len;
-    p->win_count[pc->stream]++;
-    p->sent++;
-    pc->sent++;
-    if (p->win_count[pc->stream] >= WINDOW)
-        return 1;
-    if (pc->stream == GATE_BULK &&
-        evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
-        return 1;
-    return 0;
+    batch_add(b, p, pc->stream, e);
+    return batch_full(b) || p->win_count[pc->stream] + b->n >= WINDOW;
 }
 
-/* Sends what may go on `stream`; returns the number of frames sent. When the scan budget
- * runs out with more to examine, the pump continues on the next turn of the loop. */
+/* Seals and sends the batch read for `stream`; returns the number of frames sent. An entry
+ * that cannot be framed stops the batch there: the scan goes back, to read it again. */
+static int batch_send(struct link_peer *p, int stream)
+{
+    struct send_batch *b = p->link->batch;
+    char sealhex[2 * ENTRY_SEAL_MAX + 1];
+    int i;
+
+    if (b->n == 0)
+        return 0;
+    if (batch_seal(p->link, b) < 0) {
+        p->scan[stream] = p->prev[stream];
+        return 0;
+    }
+    for (i = 0; i < b->n; i++) {
+        struct journal_entry *w = &b->wire[i];
+        hex(b->seal[i], b->seal_len[i], sealhex);
+        json_t *body =
+            json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", stream, "prev",
+                      (json_int_t)p->prev[stream], "origin", w->origin, "origin_seq",
+                      (json_int_t)w->origin_seq, "kind", w->kind, "record_id", w->record_id,
+                      "version", (json_int_t)w->version, "release", w->release, "payload",
+                      w->payload, w->payload_len, "seal", sealhex);
+        if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
+            p->scan[stream] = p->prev[stream];
+            break;
+        }
+        free(w->payload);
+        w->payload = NULL;
+        p->prev[stream] = b->seq[i];
+        int slot = (p->win_head[stream] + p->win_count[stream]) % WINDOW;
+        p->window[stream][slot] = b->seq[i];
+        free(p->leaf[stream][slot]);
+        p->leaf[stream][slot] = b->leaf[i];
+        p->leaf_len[stream][slot] = b->leaf_len[i];
+        b->leaf[i] = NULL;
+        p->win_count[stream]++;
+        p->sent++;
+    }
+    batch_drop(b, i);
+    return i;
+}
+
+/* Sends what may go on `stream`, in sealed batches; returns the number of frames sent. When
+ * the scan budget runs out with more to examine, the pump continues on the next turn. */
 static int pump_stream(struct link_peer *p, int stream)
 {
-    struct pump_ctx pc = {p, stream, 0, 0};
+    struct pump_ctx pc = {p, stream};
+    struct send_batch *b = p->link->batch;
     int64_t before, start = p->scan[stream];
+    int sent = 0;
 
     for (;;) {
         if (p->scan[stream] - start >= SCAN_BUDGET) {
             event_active(p->pump_ev, EV_TIMEOUT, 0);
             break;
         }
-        if (p->conn == NULL || p->state != LINK_UP || p->win_count[stream] >= WINDOW)
+        if (p->conn == NULL || p->state != LINK_UP || p->win_count[stream] + b->n >= WINDOW)
             break;
+        if (batch_full(b)) {
+            sent += batch_send(p, stream);
+            continue;
+        }
         if (stream == GATE_BULK &&
             evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
             break;
         before = p->scan[stream];
         if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node, p->row.country,
                                   READ_BATCH, pump_one, &pc) != SH_OK ||
-            pc.stop || p->scan[stream] == before)
+            p->scan[stream] == before)
             break;
     }
-    return pc.sent;
+    return sent + batch_send(p, stream);
 }
 
 static void pump_cb(evutil_socket_t fd, short what, void *arg)
@@ -508,34 +582,42 @@ struct relog_ctx {
     int64_t upto, last;
 };
 
+/* The relogged batch's leaves go into the receipt op as acknowledged. */
+static void relog_flush(struct relog_ctx *rc)
+{
+    struct send_batch *b = rc->peer->link->batch;
+    char ref[96];
+
+    if (b->n == 0 || batch_seal(rc->peer->link, b) < 0)
+        return;
+    for (int i = 0; i < b->n; i++) {
+        snprintf(ref, sizeof(ref), "%s:%lld", rc->peer->link->node, (long long)b->seq[i]);
+        receipt_op_leaf(rc->r, "sent", ref, b->leaf[i], b->leaf_len[i]);
+        b->leaf[i] = NULL;
+        rc->peer->acknowledged++;
+    }
+    batch_drop(b, 0);
+}
+
 static int relog_one(const struct journal_entry *e, void *arg)
 {
     struct relog_ctx *rc = arg;
-    struct journal_entry wire;
-    enum gate_stream stream;
-    char ref[96];
-    uint8_t *leaf;
-    size_t len;
+    struct send_batch *b = rc->peer->link->batch;
 
     if (e->seq > rc->upto)
         return 1;
     rc->last = e->seq;
-    if (window_has(rc->peer, rc->stream, e->seq) ||
-        gate_outbound(e, rc->peer->row.country, &wire, &stream) != SH_OK)
-        return 0;
-    if ((int)stream == rc->stream) {
-        snprintf(ref, sizeof(ref), "%s:%lld", rc->peer->link->node, (long long)e->seq);
-        leaf = sent_leaf(rc->peer, &wire, &len);
-        receipt_op_leaf(rc->r, "sent", ref, leaf, len);
-        rc->peer->acknowledged++;
-    }
-    free(wire.payload);
+    if (!window_has(rc->peer, rc->stream, e->seq))
+        batch_add(b, rc->peer, rc->stream, e);
+    if (batch_full(b))
+        relog_flush(rc);
     return 0;
 }
 
 /* Adds to `r` the leaves of the entries in (after, upto] on `stream` that the window does not
- * hold: read from the journal and signed again, as pump_one did when it sent them. As much work
- * as sending them, and only after a reconnect that lost an acknowledgement. */
+ * hold: read from the journal and sealed again, as the pump did when it sent them. The seals
+ * are new ones (the batches they went in are not kept) over the same entries by the same key.
+ * As much work as sending them, and only after a reconnect that lost an acknowledgement. */
 static void window_relog(struct link_peer *p, struct receipt_op *r, int stream, int64_t after,
                          int64_t upto)
 {
@@ -548,6 +630,7 @@ static void window_relog(struct link_peer *p, struct receipt_op *r, int stream, 
                                   READ_BATCH, relog_one, &rc) != SH_OK)
             break;
     } while (rc.last != before && rc.last < upto);
+    relog_flush(&rc);
 }
 
 static void submit_receipt_with(struct receipt_op *r, int stream, int64_t seq, int64_t time_ms,
@@ -700,20 +783,20 @@ static void schedule_ack(struct link_peer *p, int force)
     event_active(p->ack_ev, EV_TIMEOUT, 0);
 }
 
-/* The exchange-log leaf of a received entry: what its origin signed, then the signature. */
+/* The exchange-log leaf of a received entry: what its origin signed, then its seal. */
 static enum sh_err log_received(struct store_tx *tx, struct replica_op *r)
 {
     size_t n = entry_canonical_wire(&r->entry, NULL, 0);
-    uint8_t *data = malloc(n + ENTRY_SIG_LEN);
+    uint8_t *data = malloc(n + r->entry.seal_len);
     char ref[96];
     enum sh_err rc;
 
     if (data == NULL)
         abort();
     entry_canonical_wire(&r->entry, data, n);
-    memcpy(data + n, r->entry.sig, ENTRY_SIG_LEN);
+    memcpy(data + n, r->entry.seal, r->entry.seal_len);
     snprintf(ref, sizeof(ref), "%s:%lld", r->entry.origin, (long long)r->entry.origin_seq);
-    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, n + ENTRY_SIG_LEN);
+    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, n + r->entry.seal_len);
     free(data);
     return rc;
 }
@@ -824,7 +907,7 @@ static int on_entry(struct link_conn *c, json_t *body)
     struct journal_entry *e;
     struct sh_errinfo info = {0};
     json_t *payload = json_object_get(body, "payload");
-    const char *sighex = json_string_value(json_object_get(body, "sig"));
+    const char *sealhex = json_string_value(json_object_get(body, "seal"));
     int stream = (int)json_integer_value(json_object_get(body, "stream"));
     int64_t prev = json_integer_value(json_object_get(body, "prev"));
     uint8_t small[2048], *buf = small;
@@ -833,13 +916,14 @@ static int on_entry(struct link_conn *c, json_t *body)
     if (r == NULL)
         abort();
     e = &r->entry;
-    if (stream < 0 || stream >= GATE_STREAMS || !json_is_string(payload) || sighex == NULL ||
+    if (stream < 0 || stream >= GATE_STREAMS || !json_is_string(payload) || sealhex == NULL ||
+        (e->seal_len = strlen(sealhex) / 2) > ENTRY_SEAL_MAX ||
         get_str(body, "origin", e->origin, sizeof(e->origin)) ||
         get_str(body, "kind", e->kind, sizeof(e->kind)) ||
         get_str(body, "record_id", e->record_id, sizeof(e->record_id)) ||
         get_str(body, "release", e->release, sizeof(e->release)) ||
         (e->origin_seq = json_integer_value(json_object_get(body, "origin_seq"))) < 1 ||
-        crypto_unhex(sighex, strlen(sighex), e->sig, ENTRY_SIG_LEN) != 0) {
+        crypto_unhex(sealhex, strlen(sealhex), e->seal, e->seal_len) != 0) {
         free(r);
         conn_close(c, "malformed ENTRY frame");
         return -1;
@@ -866,7 +950,6 @@ static int on_entry(struct link_conn *c, json_t *body)
     p->expecting[stream] = 0;
     e->payload = strdup(json_string_value(payload));
     e->payload_len = json_string_length(payload);
-    e->has_sig = 1;
     n = entry_canonical_wire(e, small, sizeof(small));
     if (n > sizeof(small)) {
         buf = malloc(n);
@@ -874,7 +957,7 @@ static int on_entry(struct link_conn *c, json_t *body)
             abort();
         entry_canonical_wire(e, buf, n);
     }
-    if (crypto_verify(p->pub, buf, n, e->sig) != SH_OK)
+    if (seal_verify(e->origin, buf, n, e->seal, e->seal_len, p->pub, &p->memo[stream]) != SH_OK)
         snprintf(r->reason, sizeof(r->reason), "bad signature");
     else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc, &info) !=
              SH_OK)
@@ -1738,7 +1821,7 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
     struct timeval hb = {cfg->heartbeat_s, 0};
     enum sh_err rc;
 
-    if (l == NULL)
+    if (l == NULL || (l->batch = calloc(1, sizeof(*l->batch))) == NULL)
         abort();
     l->base = base;
     l->cfg = *cfg;
@@ -1857,6 +1940,7 @@ void link_free(struct link *l)
     }
     free(l->peers);
     free(l->leaves);
+    free(l->batch);
     if (l->heartbeat_ev)
         event_free(l->heartbeat_ev);
     SSL_CTX_free(l->server_ctx);

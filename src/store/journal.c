@@ -87,8 +87,8 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
     sqlite3_bind_text(st, 9, e->payload, (int)e->payload_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 10, e->prev_hash, ENTRY_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 11, e->hash, ENTRY_HASH_LEN, SQLITE_STATIC);
-    if (e->has_sig)
-        sqlite3_bind_blob(st, 12, e->sig, ENTRY_SIG_LEN, SQLITE_STATIC);
+    if (e->seal_len > 0)
+        sqlite3_bind_blob(st, 12, e->seal, (int)e->seal_len, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         /* UNIQUE(origin, origin_seq): the entry is here already. Anything else is a failure
          * the caller must not mistake for a duplicate. */
@@ -134,9 +134,9 @@ static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
         memcpy(e->prev_hash, sqlite3_column_blob(st, 9), ENTRY_HASH_LEN);
     if (sqlite3_column_bytes(st, 10) == ENTRY_HASH_LEN)
         memcpy(e->hash, sqlite3_column_blob(st, 10), ENTRY_HASH_LEN);
-    if (sqlite3_column_bytes(st, 11) == ENTRY_SIG_LEN) {
-        memcpy(e->sig, sqlite3_column_blob(st, 11), ENTRY_SIG_LEN);
-        e->has_sig = 1;
+    if (sqlite3_column_bytes(st, 11) > 0 && sqlite3_column_bytes(st, 11) <= ENTRY_SEAL_MAX) {
+        e->seal_len = (size_t)sqlite3_column_bytes(st, 11);
+        memcpy(e->seal, sqlite3_column_blob(st, 11), e->seal_len);
     }
 }
 

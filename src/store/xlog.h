@@ -3,7 +3,8 @@
  * domain/merkle.h) of every entry this node sent to or received from a peer and every receipt
  * it issued, with signed checkpoints and the peer's cosignatures.
  *
- *   leaf data: "sent" / "received": entry_canonical_wire(entry) || origin signature (64)
+ *   leaf data: "sent" / "received": entry_canonical_wire(entry) || the origin's seal
+ *                                   (domain/seal.h: signature, batch index, count, path)
  *              "receipt":           entry_canonical_receipt(...) || our signature (64)
  *   leaf hash: SHA-256(0x00 || data); leaf index = xlog.idx (0-based)
  *   checkpoint note (signed by the log's node, cosigned by the peer):

@@ -283,7 +283,8 @@ class LinkTest(NodeTest):
                                   time="2026-11-28T10:00:00Z", release=["IRN"]))
         s.sendall(self._frame(2, {"stream": 1, "prev": 0, "origin": "PK-SOUTH", "origin_seq": 1,
                                   "kind": "event.create", "record_id": "e1", "version": 1,
-                                  "release": "IRN", "payload": payload, "sig": "00" * 64}))
+                                  "release": "IRN", "payload": payload,
+                                  "seal": "00" * 64 + "00000000" + "00000001"}))
         buf, deadline = b"", time.time() + 10
         frames = []
         while time.time() < deadline and not any(t == 5 for t, _ in frames):

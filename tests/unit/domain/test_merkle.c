@@ -688,6 +688,59 @@ static void test_consistency_round_trip_and_tampering(void **state)
     assert_true(size_failures > 0);
 }
 
+/* merkle_all_paths() against the recursive definitions, for every size up to COMPACT_MAX
+ * (ragged levels of every shape) and every leaf; and merkle_root_from_inclusion() back. */
+struct all_paths_check {
+    size_t n, calls;
+    uint8_t root[MERKLE_HASH_LEN];
+};
+
+static void check_one_path(size_t index, const uint8_t (*path)[MERKLE_HASH_LEN], size_t len,
+                           void *arg)
+{
+    struct all_paths_check *c = arg;
+    uint8_t want[MERKLE_MAX_PATH][MERKLE_HASH_LEN], root[MERKLE_HASH_LEN];
+    size_t want_len;
+
+    assert_int_equal(index, c->calls++);
+    assert_int_equal(merkle_inclusion_proof((const uint8_t(*)[MERKLE_HASH_LEN])leaves, c->n, index,
+                                            want, &want_len),
+                     SH_OK);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(path, want, len * MERKLE_HASH_LEN);
+    assert_int_equal(merkle_root_from_inclusion(leaves[index], index, c->n, path, len, root),
+                     SH_OK);
+    assert_memory_equal(root, c->root, MERKLE_HASH_LEN);
+    if (len > 0) /* one hash short, or one too many: not a path of this tree */
+        assert_int_equal(
+            merkle_root_from_inclusion(leaves[index], index, c->n, path, len - 1, root),
+            SH_ECONFLICT);
+    if (len < MERKLE_MAX_PATH) {
+        memcpy(want[len], c->root, MERKLE_HASH_LEN);
+        assert_int_equal(merkle_root_from_inclusion(leaves[index], index, c->n,
+                                                    (const uint8_t(*)[MERKLE_HASH_LEN])want,
+                                                    len + 1, root),
+                         SH_ECONFLICT);
+    }
+}
+
+static void test_all_paths_match_one_by_one(void **state)
+{
+    uint8_t want[MERKLE_HASH_LEN];
+
+    (void)state;
+    for (size_t n = 1; n <= COMPACT_MAX; n++) {
+        struct all_paths_check c = {.n = n};
+        assert_int_equal(merkle_all_paths((const uint8_t(*)[MERKLE_HASH_LEN])leaves, n, c.root,
+                                          check_one_path, &c),
+                         SH_OK);
+        assert_int_equal(c.calls, n);
+        merkle_root((const uint8_t(*)[MERKLE_HASH_LEN])leaves, n, want);
+        assert_memory_equal(c.root, want, MERKLE_HASH_LEN);
+    }
+    assert_int_equal(merkle_all_paths(NULL, 0, want, check_one_path, NULL), SH_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -702,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_inclusion_round_trip_and_tampering),
         cmocka_unit_test(test_consistency_edge_sizes),
         cmocka_unit_test(test_consistency_round_trip_and_tampering),
+        cmocka_unit_test(test_all_paths_match_one_by_one),
     };
     return cmocka_run_group_tests(tests, setup_leaves, NULL);
 }
