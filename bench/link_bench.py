@@ -117,6 +117,12 @@ def main():
         for t in threads:
             t.join(timeout=30)
         flash = [(flash_back[i] - t) * 1000 for i, t in flash_sent.items() if i in flash_back]
+        commits = {}  # B's group commits over the whole run, from its /metrics
+        for line in b.request("GET", "/metrics")[2].splitlines():
+            for name in ("sarhad_commit_ops_total", "sarhad_commit_duration_seconds_sum",
+                         "sarhad_commit_duration_seconds_count"):
+                if line.startswith(name + " "):
+                    commits[name] = float(line.split()[1])
         rate = backlog / elapsed
         print("| measure | value |")
         print("|---|---|")
@@ -131,6 +137,10 @@ def main():
               f"{len(flash_sent)} / {len(flash)} |")
         print(f"| FLASH send -> signed receipt back on A, p50 / p99 / max | "
               f"{pct(flash, 50):.1f} / {pct(flash, 99):.1f} / {max(flash or [0]):.1f} ms |")
+        n = commits.get("sarhad_commit_duration_seconds_count", 0) or 1
+        print(f"| B's group commits: count, writes per commit, mean duration | "
+              f"{n:.0f}, {commits.get('sarhad_commit_ops_total', 0) / n:.0f}, "
+              f"{commits.get('sarhad_commit_duration_seconds_sum', 0) * 1000 / n:.1f} ms |")
     finally:
         for n in (a, b):
             if n.proc:

@@ -74,6 +74,84 @@ size_t entry_canonical_wire(const struct journal_entry *e, uint8_t *buf, size_t 
     return w.len;
 }
 
+struct reader {
+    const uint8_t *p;
+    size_t left;
+};
+
+static int get_u64(struct reader *r, int64_t *v)
+{
+    uint64_t u = 0;
+
+    if (r->left < 8)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        u = u << 8 | r->p[i];
+    r->p += 8;
+    r->left -= 8;
+    *v = (int64_t)u;
+    return 0;
+}
+
+/* A str into `out` (capacity `cap`, NUL-terminated); with `out` NULL, *at and *n point into
+ * the input instead. */
+static int get_str(struct reader *r, char *out, size_t cap, const uint8_t **at, size_t *n)
+{
+    size_t len;
+
+    if (r->left < 4)
+        return -1;
+    len = (size_t)r->p[0] << 24 | (size_t)r->p[1] << 16 | (size_t)r->p[2] << 8 | r->p[3];
+    if (len > r->left - 4 || memchr(r->p + 4, '\0', len) != NULL)
+        return -1;
+    if (out != NULL) {
+        if (len >= cap)
+            return -1;
+        memcpy(out, r->p + 4, len);
+        out[len] = '\0';
+    } else {
+        *at = r->p + 4;
+        *n = len;
+    }
+    r->p += 4 + len;
+    r->left -= 4 + len;
+    return 0;
+}
+
+int entry_from_wire(const uint8_t *wire, size_t len, struct journal_entry *e, const char **what)
+{
+    static const char wire_magic[] = "sarhad-wire-v1";
+    struct reader r = {wire, len};
+    const uint8_t *payload;
+    size_t n;
+
+    memset(e, 0, sizeof(*e));
+    *what = "magic";
+    if (len < sizeof(wire_magic) || memcmp(wire, wire_magic, sizeof(wire_magic)) != 0)
+        return -1;
+    r.p += sizeof(wire_magic);
+    r.left -= sizeof(wire_magic);
+    if ((*what = "origin", get_str(&r, e->origin, sizeof(e->origin), NULL, NULL)) ||
+        (*what = "origin_seq", get_u64(&r, &e->origin_seq)) ||
+        (*what = "kind", get_str(&r, e->kind, sizeof(e->kind), NULL, NULL)) ||
+        (*what = "record_id", get_str(&r, e->record_id, sizeof(e->record_id), NULL, NULL)) ||
+        (*what = "version", get_u64(&r, &e->version)) ||
+        (*what = "release", get_str(&r, e->release, sizeof(e->release), NULL, NULL)) ||
+        (*what = "payload", get_str(&r, NULL, 0, &payload, &n)))
+        return -1;
+    *what = "length";
+    if (r.left != 0)
+        return -1;
+    e->payload = malloc(n + 1);
+    if (e->payload == NULL)
+        abort();
+    memcpy(e->payload, payload, n);
+    e->payload[n] = '\0';
+    e->payload_len = n;
+    *what = NULL;
+    return 0;
+}
+
 size_t entry_canonical_receipt(const char *receiver, const char *sender, int stream, int64_t seq,
                                const char *reason, int64_t time_ms, uint8_t *buf, size_t cap)
 {

@@ -40,6 +40,8 @@ struct journal_entry {
     size_t payload_len;
     uint8_t prev_hash[ENTRY_HASH_LEN];
     uint8_t hash[ENTRY_HASH_LEN];
+    int urgent;      /* leaves on the link's urgent stream: decided once, by the writer that
+                        journals it, with gate_stream_of() (domain/gate.h) */
     size_t seal_len; /* an entry received over the link keeps its origin's seal; else 0 */
     uint8_t seal[ENTRY_SEAL_MAX]; /* signature and batch proof over entry_canonical_wire() */
 };
@@ -56,6 +58,12 @@ size_t entry_canonical(const struct journal_entry *e, uint8_t *buf, size_t cap);
  *
  * Same contract as entry_canonical(). */
 size_t entry_canonical_wire(const struct journal_entry *e, uint8_t *buf, size_t cap);
+
+/* The inverse: fills the identity fields and the payload (a new allocation, NUL-terminated) of
+ * `e` from exactly `len` bytes of a wire encoding; the rest of `e` is zeroed. -1, with nothing
+ * allocated, if the bytes are not one whole encoding, a field does not fit `e` or a text field
+ * holds a NUL; then `what` names the first bad field. Re-encoding gives the same bytes. */
+int entry_from_wire(const uint8_t *wire, size_t len, struct journal_entry *e, const char **what);
 
 /* What a receiver signs to acknowledge, cumulatively, everything up to `seq` on `stream`:
  *   "sarhad-ack-v1" 0x00 str receiver | str sender | u64 stream | u64 seq | u64 time_ms

@@ -100,9 +100,9 @@ struct link_peer {
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
     int expecting[GATE_STREAMS];
-    struct seal_memo memo[GATE_STREAMS];        /* the peer's last batch statement verified */
-    int inflight;                               /* entries handed to the writer, not yet done */
-    json_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
+    struct seal_memo memo[GATE_STREAMS];         /* the peer's last batch statement verified */
+    int inflight;                                /* entries handed to the writer, not yet done */
+    uint8_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
     uint32_t pending_len[GATE_STREAMS][PENDING_MAX];
     size_t pending_bytes;
     int pend_head[GATE_STREAMS], pend_count[GATE_STREAMS];
@@ -262,18 +262,14 @@ static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const ch
 
 /* ---- sender ------------------------------------------------------------------------------ */
 
-/* Adds the gated copy of journal entry `e` to the batch if it goes to `p` on `stream`. */
-static void batch_add(struct send_batch *b, struct link_peer *p, int stream,
-                      const struct journal_entry *e)
+/* Adds the gated copy of journal entry `e` to the batch if anything of it goes to `p`. The
+ * stream is the one the entry was journaled for (journal_read_released reads one stream). */
+static void batch_add(struct send_batch *b, struct link_peer *p, const struct journal_entry *e)
 {
     enum gate_stream s;
 
     if (gate_outbound(e, p->row.country, &b->wire[b->n], &s) != SH_OK)
         return;
-    if ((int)s != stream) {
-        free(b->wire[b->n].payload);
-        return;
-    }
     b->seq[b->n] = e->seq;
     b->bytes += b->wire[b->n].payload_len;
     b->n++;
@@ -336,7 +332,8 @@ static int pump_one(const struct journal_entry *e, void *arg)
     struct send_batch *b = p->link->batch;
 
     p->scan[pc->stream] = e->seq;
-    batch_add(b, p, pc->stream, e);
+    if (e->urgent == (pc->stream == GATE_URGENT))
+        batch_add(b, p, e);
     return batch_full(b) || p->win_count[pc->stream] + b->n >= WINDOW;
 }
 
@@ -345,7 +342,6 @@ static int pump_one(const struct journal_entry *e, void *arg)
 static int batch_send(struct link_peer *p, int stream)
 {
     struct send_batch *b = p->link->batch;
-    char sealhex[2 * ENTRY_SEAL_MAX + 1];
     int i;
 
     if (b->n == 0)
@@ -355,20 +351,18 @@ static int batch_send(struct link_peer *p, int stream)
         return 0;
     }
     for (i = 0; i < b->n; i++) {
-        struct journal_entry *w = &b->wire[i];
-        hex(b->seal[i], b->seal_len[i], sealhex);
-        json_t *body =
-            json_pack("{s:i,s:I,s:s,s:I,s:s,s:s,s:I,s:s,s:s%,s:s}", "stream", stream, "prev",
-                      (json_int_t)p->prev[stream], "origin", w->origin, "origin_seq",
-                      (json_int_t)w->origin_seq, "kind", w->kind, "record_id", w->record_id,
-                      "version", (json_int_t)w->version, "release", w->release, "payload",
-                      w->payload, w->payload_len, "seal", sealhex);
-        if (body == NULL || send_frame(p->conn, FRAME_ENTRY, body) < 0) {
+        struct evbuffer *out = bufferevent_get_output(p->conn->bev);
+        size_t before = evbuffer_get_length(out);
+        if (frame_write_entry(out, stream, p->prev[stream], b->leaf[i], b->seal_at[i],
+                              b->leaf_len[i]) != SH_OK) {
+            log_warn("link.entry_too_big", "peer=%s seq=%lld bytes=%zu", p->row.name,
+                     (long long)b->seq[i], b->leaf_len[i]);
             p->scan[stream] = p->prev[stream];
             break;
         }
-        free(w->payload);
-        w->payload = NULL;
+        p->bytes_out += evbuffer_get_length(out) - before;
+        free(b->wire[i].payload);
+        b->wire[i].payload = NULL;
         p->prev[stream] = b->seq[i];
         int slot = (p->win_head[stream] + p->win_count[stream]) % WINDOW;
         p->window[stream][slot] = b->seq[i];
@@ -408,7 +402,7 @@ static int pump_stream(struct link_peer *p, int stream)
             break;
         before = p->scan[stream];
         if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node, p->row.country,
-                                  READ_BATCH, pump_one, &pc) != SH_OK ||
+                                  stream == GATE_URGENT, READ_BATCH, pump_one, &pc) != SH_OK ||
             p->scan[stream] == before)
             break;
     }
@@ -607,8 +601,8 @@ static int relog_one(const struct journal_entry *e, void *arg)
     if (e->seq > rc->upto)
         return 1;
     rc->last = e->seq;
-    if (!window_has(rc->peer, rc->stream, e->seq))
-        batch_add(b, rc->peer, rc->stream, e);
+    if (e->urgent == (rc->stream == GATE_URGENT) && !window_has(rc->peer, rc->stream, e->seq))
+        batch_add(b, rc->peer, e);
     if (batch_full(b))
         relog_flush(rc);
     return 0;
@@ -627,7 +621,7 @@ static void window_relog(struct link_peer *p, struct receipt_op *r, int stream, 
     do {
         before = rc.last;
         if (journal_read_released(p->link->cfg.rdb, rc.last, p->link->node, p->row.country,
-                                  READ_BATCH, relog_one, &rc) != SH_OK)
+                                  stream == GATE_URGENT, READ_BATCH, relog_one, &rc) != SH_OK)
             break;
     } while (rc.last != before && rc.last < upto);
     relog_flush(&rc);
@@ -890,54 +884,49 @@ static void replica_op_done(struct writer_op *op)
 }
 
 /* Copies a string field of a frame; -1 if absent or too long. */
-static int get_str(json_t *body, const char *key, char *out, size_t outlen)
-{
-    const char *s = json_string_value(json_object_get(body, key));
-
-    if (s == NULL || strlen(s) >= outlen)
-        return -1;
-    memcpy(out, s, strlen(s) + 1);
-    return 0;
-}
-
-static int on_entry(struct link_conn *c, json_t *body)
+/* An ENTRY frame (frame.h): the entry as its origin sealed it, checked here and then applied
+ * by the writer (replica_op_apply). `bin` is only borrowed. */
+static int on_entry(struct link_conn *c, const uint8_t *bin, size_t len)
 {
     struct link_peer *p = c->peer;
-    struct replica_op *r = calloc(1, sizeof(*r));
+    struct replica_op *r;
     struct journal_entry *e;
     struct sh_errinfo info = {0};
-    json_t *payload = json_object_get(body, "payload");
-    const char *sealhex = json_string_value(json_object_get(body, "seal"));
-    int stream = (int)json_integer_value(json_object_get(body, "stream"));
-    int64_t prev = json_integer_value(json_object_get(body, "prev"));
-    uint8_t small[2048], *buf = small;
-    size_t n;
+    const uint8_t *wire, *seal;
+    size_t wire_len, seal_len;
+    const char *what = "frame";
+    int stream;
+    int64_t prev;
+    char why[64];
 
-    if (r == NULL)
-        abort();
-    e = &r->entry;
-    if (stream < 0 || stream >= GATE_STREAMS || !json_is_string(payload) || sealhex == NULL ||
-        (e->seal_len = strlen(sealhex) / 2) > ENTRY_SEAL_MAX ||
-        get_str(body, "origin", e->origin, sizeof(e->origin)) ||
-        get_str(body, "kind", e->kind, sizeof(e->kind)) ||
-        get_str(body, "record_id", e->record_id, sizeof(e->record_id)) ||
-        get_str(body, "release", e->release, sizeof(e->release)) ||
-        (e->origin_seq = json_integer_value(json_object_get(body, "origin_seq"))) < 1 ||
-        crypto_unhex(sealhex, strlen(sealhex), e->seal, e->seal_len) != 0) {
-        free(r);
+    if (frame_entry_parts(bin, len, &stream, &prev, &wire, &wire_len, &seal, &seal_len) < 0 ||
+        stream >= GATE_STREAMS || seal_len > ENTRY_SEAL_MAX) {
         conn_close(c, "malformed ENTRY frame");
         return -1;
     }
-    e->version = json_integer_value(json_object_get(body, "version"));
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        abort();
+    e = &r->entry;
+    if (entry_from_wire(wire, wire_len, e, &what) < 0 || e->origin_seq < 1) {
+        free(r);
+        snprintf(why, sizeof(why), "malformed ENTRY frame: bad %s", what ? what : "origin_seq");
+        conn_close(c, why);
+        return -1;
+    }
+    memcpy(e->seal, seal, seal_len);
+    e->seal_len = seal_len;
     p->received++;
     if (e->origin_seq <= p->queued[stream]) { /* a duplicate: acknowledge again */
         int committed = e->origin_seq <= p->applied[stream];
+        entry_clear(e);
         free(r);
         if (committed)
             schedule_ack(p, 1);
         return 0;
     }
     if (prev != p->queued[stream]) { /* a gap: ask once for what follows our position */
+        entry_clear(e);
         free(r);
         if (!p->expecting[stream]) {
             p->expecting[stream] = 1;
@@ -948,22 +937,12 @@ static int on_entry(struct link_conn *c, json_t *body)
         return 0;
     }
     p->expecting[stream] = 0;
-    e->payload = strdup(json_string_value(payload));
-    e->payload_len = json_string_length(payload);
-    n = entry_canonical_wire(e, small, sizeof(small));
-    if (n > sizeof(small)) {
-        buf = malloc(n);
-        if (buf == NULL)
-            abort();
-        entry_canonical_wire(e, buf, n);
-    }
-    if (seal_verify(e->origin, buf, n, e->seal, e->seal_len, p->pub, &p->memo[stream]) != SH_OK)
+    if (seal_verify(e->origin, wire, wire_len, e->seal, e->seal_len, p->pub, &p->memo[stream]) !=
+        SH_OK)
         snprintf(r->reason, sizeof(r->reason), "bad signature");
     else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc, &info) !=
              SH_OK)
         snprintf(r->reason, sizeof(r->reason), "%.190s", info.message);
-    if (buf != small)
-        free(buf);
     if (r->reason[0]) {
         p->rejected_in++;
         char q[256];
@@ -1370,10 +1349,11 @@ static int on_pong(struct link_conn *c, json_t *body)
     return 0;
 }
 
-/* One handler per frame type (frame_read has checked the type's range). A handler returns -1
- * when it closed the connection. */
+/* One handler per JSON frame type (frame_read has checked the type's range; ENTRY frames go
+ * to on_entry through the pending queues). A handler returns -1 when it closed the
+ * connection. */
 static int (*const frame_handlers[FRAME_TYPE_MAX + 1])(struct link_conn *c, json_t *body) = {
-    [FRAME_HELLO] = on_hello,   [FRAME_ENTRY] = on_entry,   [FRAME_ACK] = on_ack,
+    [FRAME_HELLO] = on_hello,   [FRAME_ENTRY] = NULL,       [FRAME_ACK] = on_ack,
     [FRAME_EXPECT] = on_expect, [FRAME_REJECT] = on_reject, [FRAME_PING] = on_ping,
     [FRAME_PONG] = on_pong,     [FRAME_POS] = on_pos,       [FRAME_CHECKPOINT] = on_checkpoint,
     [FRAME_COSIGN] = on_cosign,
@@ -1389,14 +1369,14 @@ static int dispatch(struct link_conn *c, enum frame_type type, json_t *body)
         conn_close(c, "second HELLO");
         return -1;
     }
-    return frame_handlers[type](c, body);
+    return frame_handlers[type](c, body); /* FRAME_ENTRY, once up, is held in read_cb */
 }
 
 static void pending_clear(struct link_peer *p)
 {
     for (int s = 0; s < GATE_STREAMS; s++) {
         while (p->pend_count[s] > 0) {
-            json_decref(p->pending[s][p->pend_head[s]]);
+            free(p->pending[s][p->pend_head[s]]);
             p->pending_bytes -= p->pending_len[s][p->pend_head[s]];
             p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
@@ -1415,12 +1395,13 @@ static int process_pending(struct link_conn *c)
         int budget = s == GATE_URGENT ? PENDING_MAX : BULK_BUDGET;
         while (p->pend_count[s] > 0 && budget-- > 0 &&
                (s == GATE_URGENT || p->inflight < MAX_INFLIGHT)) {
-            json_t *body = p->pending[s][p->pend_head[s]];
-            p->pending_bytes -= p->pending_len[s][p->pend_head[s]];
+            uint8_t *bin = p->pending[s][p->pend_head[s]];
+            uint32_t len = p->pending_len[s][p->pend_head[s]];
+            p->pending_bytes -= len;
             p->pend_head[s] = (p->pend_head[s] + 1) % PENDING_MAX;
             p->pend_count[s]--;
-            int r = on_entry(c, body);
-            json_decref(body);
+            int r = on_entry(c, bin, len);
+            free(bin);
             if (r < 0)
                 return -1;
         }
@@ -1436,8 +1417,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
     struct link_peer *p = c->peer;
     struct evbuffer *in = bufferevent_get_input(bev);
     struct sh_errinfo info = {0};
-    enum frame_type type;
-    json_t *body;
+    struct frame f;
     enum sh_err rc;
 
     if (p == NULL)
@@ -1445,7 +1425,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
     c->last_rx_ms = clock_now_ms();
     for (;;) {
         size_t before = evbuffer_get_length(in);
-        rc = frame_read(in, &type, &body, &info);
+        rc = frame_read(in, &f, &info);
         if (rc == SH_ENOTFOUND)
             break;
         if (rc != SH_OK) {
@@ -1453,26 +1433,24 @@ static void read_cb(struct bufferevent *bev, void *arg)
             return;
         }
         p->bytes_in += before - evbuffer_get_length(in);
-        if (type == FRAME_ENTRY && c->up) {
+        if (f.type == FRAME_ENTRY && c->up) {
             /* Held, not checked yet: reading on finds urgent frames behind bulk ones. */
-            int s = json_integer_value(json_object_get(body, "stream")) == GATE_URGENT ? GATE_URGENT
-                                                                                       : GATE_BULK;
-            size_t frame_len = before - evbuffer_get_length(in);
+            int s = f.bin_len > 0 && f.bin[0] == GATE_URGENT ? GATE_URGENT : GATE_BULK;
             if (p->pend_count[s] == PENDING_MAX ||
-                p->pending_bytes + frame_len > PENDING_BYTES_MAX) {
-                json_decref(body);
+                p->pending_bytes + f.bin_len > PENDING_BYTES_MAX) {
+                frame_clear(&f);
                 conn_close(c, "peer sent beyond its window");
                 return;
             }
             int slot = (p->pend_head[s] + p->pend_count[s]) % PENDING_MAX;
-            p->pending[s][slot] = body;
-            p->pending_len[s][slot] = (uint32_t)frame_len;
-            p->pending_bytes += frame_len;
+            p->pending[s][slot] = f.bin;
+            p->pending_len[s][slot] = (uint32_t)f.bin_len;
+            p->pending_bytes += f.bin_len;
             p->pend_count[s]++;
             continue;
         }
-        int r = dispatch(c, type, body);
-        json_decref(body);
+        int r = dispatch(c, f.type, f.body);
+        frame_clear(&f);
         if (r < 0)
             return; /* c is gone */
     }

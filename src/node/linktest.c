@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/gate.h"
 #include "domain/hotline.h"
 #include "domain/template.h"
 #include "store/hotline_store.h"
@@ -77,6 +78,7 @@ static enum sh_err test_apply(struct store_tx *tx, void *arg, struct sh_errinfo 
     e.version = 1;
     e.payload = json_dumps(o->doc, JSON_COMPACT | JSON_SORT_KEYS);
     e.payload_len = e.payload ? strlen(e.payload) : 0;
+    e.urgent = gate_stream_of(e.kind, o->doc) == GATE_URGENT;
     rc = e.payload ? journal_append(tx, &e) : SH_ENOMEM;
     entry_clear(&e);
     return rc;

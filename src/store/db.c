@@ -4,7 +4,9 @@
 #include "store/db.h"
 
 #include "core/log.h"
+#include "domain/gate.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,11 @@ static const char *const migrations[] = {
     "CREATE INDEX events_sensor ON events(origin, json_extract(doc,'$.sensor'), time_ms) "
     "  WHERE category IN ('FENCE_BREACH','SENSOR_ALARM');"
     "CREATE INDEX journal_kind ON journal(kind, seq);",
+    /* 7: the link stream an entry leaves on, decided once when it is journaled (the sender used
+     * to gate every entry once per stream to find out), and an index of the few urgent ones */
+    "ALTER TABLE journal ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE journal SET urgent=1 WHERE release<>'' AND sarhad_urgent(kind, payload);"
+    "CREATE INDEX journal_urgent ON journal(origin, origin_seq) WHERE urgent=1;",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -130,6 +137,19 @@ int db_data_version(struct store_db *db)
     return pragma_int(db, "PRAGMA data_version");
 }
 
+/* SQL sarhad_urgent(kind, payload): 1 if the entry leaves on the link's urgent stream, as
+ * gate_stream_of() decides; for migration 7, which sets the column for existing entries. */
+static void sql_urgent(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *kind = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[1]);
+    json_t *payload = text ? json_loadb(text, (size_t)sqlite3_value_bytes(argv[1]), 0, NULL) : NULL;
+
+    (void)argc;
+    sqlite3_result_int(ctx, kind && gate_stream_of(kind, payload) == GATE_URGENT);
+    json_decref(payload);
+}
+
 static enum sh_err db_migrate(struct store_db *db, const char *path, struct sh_errinfo *info)
 {
     int have = pragma_int(db, "PRAGMA user_version");
@@ -168,11 +188,15 @@ enum sh_err db_open(const char *path, int create, struct store_db **out, struct 
     }
     sqlite3_busy_timeout(db->h, 10000);
     sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_create_function(db->h, "sarhad_urgent", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_urgent, NULL, NULL);
     /* cache_size: a writer transaction (up to a few thousand rows with their indexes) must fit
-     * in the page cache; at SQLite's default of 2 MiB it spilled dirty pages to the WAL in
-     * mid-transaction, writing many of them twice (a quarter of a replicating node's time). */
+     * in the page cache; at SQLite's default of 2 MiB it could spill dirty pages to the WAL in
+     * mid-transaction. temp_store: each writer op runs in a savepoint (store/writer.c), whose
+     * statement journal, a temporary file by default, took a write() per page an op touched. */
     if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                    "PRAGMA wal_autocheckpoint=4000; PRAGMA cache_size=-32768;")) {
+                    "PRAGMA wal_autocheckpoint=4000; PRAGMA cache_size=-32768;"
+                    "PRAGMA temp_store=MEMORY;")) {
         rc = err_set(info, SH_EDB, "", "cannot configure database %s: %s", path,
                      sqlite3_errmsg(db->h));
         goto out;

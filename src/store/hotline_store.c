@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/gate.h"
 #include "domain/hotline.h"
 #include "domain/release.h"
 
@@ -46,6 +47,7 @@ static enum sh_err journal_doc(struct store_tx *tx, const char *kind, const json
     if (e.payload == NULL)
         return SH_ENOMEM;
     e.payload_len = strlen(e.payload);
+    e.urgent = gate_stream_of(kind, doc) == GATE_URGENT;
     rc = journal_append(tx, &e);
     if (seq)
         *seq = e.seq;

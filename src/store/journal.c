@@ -62,8 +62,8 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
 {
     sqlite3_stmt *st =
         db_stmt(tx->db, "INSERT INTO journal(seq,time_ms,kind,record_id,version,origin,"
-                        "origin_seq,release,payload,prev_hash,hash,sig) "
-                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                        "origin_seq,release,payload,prev_hash,hash,sig,urgent) "
+                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     enum sh_err rc = SH_OK;
 
     if (st == NULL)
@@ -89,6 +89,7 @@ enum sh_err journal_append(struct store_tx *tx, struct journal_entry *e)
     sqlite3_bind_blob(st, 11, e->hash, ENTRY_HASH_LEN, SQLITE_STATIC);
     if (e->seal_len > 0)
         sqlite3_bind_blob(st, 12, e->seal, (int)e->seal_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 13, e->urgent != 0);
     if (sqlite3_step(st) != SQLITE_DONE) {
         /* UNIQUE(origin, origin_seq): the entry is here already. Anything else is a failure
          * the caller must not mistake for a duplicate. */
@@ -116,7 +117,7 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
 }
 
 /* Fills `e` from a row of SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,
- * payload,prev_hash,hash. The payload borrows the statement's memory. */
+ * payload,prev_hash,hash,sig,urgent. The payload borrows the statement's memory. */
 static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
 {
     memset(e, 0, sizeof(*e));
@@ -138,14 +139,16 @@ static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
         e->seal_len = (size_t)sqlite3_column_bytes(st, 11);
         memcpy(e->seal, sqlite3_column_blob(st, 11), e->seal_len);
     }
+    e->urgent = sqlite3_column_int(st, 12);
 }
 
 enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
                          void *arg)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash,sig FROM journal WHERE seq>? "
-                                   "ORDER BY seq LIMIT ?");
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
+                    "release,payload,prev_hash,hash,sig,urgent FROM journal WHERE seq>? "
+                    "ORDER BY seq LIMIT ?");
     struct journal_entry e;
     enum sh_err rc = SH_OK;
     int step;
@@ -181,16 +184,23 @@ static enum sh_err visit_rows(sqlite3_stmt *st, journal_visit_fn fn, void *arg)
 }
 
 enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
-                                  const char *country, int limit, journal_visit_fn fn, void *arg)
+                                  const char *country, int only_urgent, int limit,
+                                  journal_visit_fn fn, void *arg)
 {
     /* Codes are three letters joined by commas, so a match of ",XXX," in ",release," is exact.
      * Entries made here have origin_seq = seq, so the (origin, origin_seq) index serves the
-     * range; filtering on seq instead would make SQLite walk every entry of the origin. */
-    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash,sig FROM journal "
-                                   "WHERE origin=?2 AND origin_seq>?1 AND release<>'' AND "
-                                   "instr(','||release||',', ','||?3||',')>0 "
-                                   "ORDER BY origin_seq LIMIT ?4");
+     * range; filtering on seq instead would make SQLite walk every entry of the origin. Urgent
+     * entries are few: the partial index journal_urgent holds only them, so the urgent stream
+     * does not walk the bulk backlog (a statement of its own, since a partial index serves
+     * only a query whose WHERE names its literal condition). The bulk stream gets the urgent
+     * entries too and skips them: filtering them out here would leave its position behind a
+     * run of urgent entries, to be walked again on every read. */
+#define RELEASED_SQL(cond)                                                                         \
+    "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,payload,prev_hash,hash,"  \
+    "sig,urgent FROM journal WHERE origin=?2 AND origin_seq>?1 AND " cond "release<>'' AND "       \
+    "instr(','||release||',', ','||?3||',')>0 ORDER BY origin_seq LIMIT ?4"
+    sqlite3_stmt *st = db_stmt(db, only_urgent ? RELEASED_SQL("urgent=1 AND ") : RELEASED_SQL(""));
+#undef RELEASED_SQL
 
     if (st == NULL)
         return SH_EDB;
@@ -205,7 +215,7 @@ enum sh_err journal_read_record(struct store_db *db, const char *kind, const cha
                                 journal_visit_fn fn, void *arg)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash,sig FROM journal "
+                                   "release,payload,prev_hash,hash,sig,urgent FROM journal "
                                    "WHERE record_id=? AND kind=? ORDER BY seq");
 
     if (st == NULL)

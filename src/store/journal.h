@@ -45,9 +45,12 @@ enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_
                          void *arg);
 
 /* Like journal_read, for the entries made at `origin` (this node: their origin_seq is their
- * seq) whose release set names `country`: what the link may send to that country's node. */
+ * seq) whose release set names `country`: what the link may send to that country's node;
+ * `after` is an origin_seq. With `only_urgent`, only those of the urgent stream (read by
+ * index, without walking the others); without, all of them, each with its `urgent` flag. */
 enum sh_err journal_read_released(struct store_db *db, int64_t after, const char *origin,
-                                  const char *country, int limit, journal_visit_fn fn, void *arg);
+                                  const char *country, int only_urgent, int limit,
+                                  journal_visit_fn fn, void *arg);
 
 /* Calls `fn` for the entries of `kind` about `record_id`, in journal order. */
 enum sh_err journal_read_record(struct store_db *db, const char *kind, const char *record_id,

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/gate.h"
 #include "domain/release.h"
 
 #include <stdlib.h>
@@ -27,6 +28,7 @@ static enum sh_err journal_record(struct store_tx *tx, const char *kind, const c
     if (e->payload == NULL)
         return SH_ENOMEM;
     e->payload_len = strlen(e->payload);
+    e->urgent = gate_stream_of(kind, doc) == GATE_URGENT;
     rc = journal_append(tx, e);
     return rc;
 }

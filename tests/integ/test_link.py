@@ -245,6 +245,20 @@ class LinkTest(NodeTest):
         data = json.dumps(body).encode()
         return struct.pack(">IB", len(data) + 1, ftype) + data
 
+    @staticmethod
+    def _entry_frame(stream, prev, origin, origin_seq, kind, record_id, version, release,
+                     payload, seal, cut=None):
+        """A binary ENTRY frame (src/link/frame.h) around the wire encoding of an entry
+        (entry_canonical_wire in src/domain/entry.h), built from the published layouts;
+        `cut`: keep only that many bytes of the wire encoding."""
+        def s(v):
+            v = v.encode()
+            return struct.pack(">I", len(v)) + v
+        wire = (b"sarhad-wire-v1\0" + s(origin) + struct.pack(">q", origin_seq) + s(kind)
+                + s(record_id) + struct.pack(">q", version) + s(release) + s(payload))[:cut]
+        body = struct.pack(">BqI", stream, prev, len(wire)) + wire + seal
+        return struct.pack(">IB", len(body) + 1, 2) + body
+
     def _drain(self, s):
         chunks = b""
         try:
@@ -260,9 +274,15 @@ class LinkTest(NodeTest):
     def test_oversize_and_garbage_frames_from_a_pinned_peer(self):
         a, b = self.pair()
         b.start()
+        hello = self._frame(1, {"node": "PK-SOUTH", "country": "PAK", "version": "x",
+                                "applied": [0, 0]})
         for payload in (struct.pack(">IB", 0x7FFFFFFF, 2), struct.pack(">IB", 5, 99) + b"{}}}}",
-                        self._frame(1, {"node": "PK-SOUTH", "country": "PAK", "version": "x",
-                                        "applied": [0, 0]}) + b"\x00\x00\x00\x03\x02[]"):
+                        hello + b"\x00\x00\x00\x03\x03[]",
+                        # an ENTRY frame whose wire length runs past the frame
+                        hello + b"\x00\x00\x00\x0e\x02\x01" + b"\x00" * 8 + b"\x00\x00\x01\x00",
+                        # one whose wire encoding is cut short inside the origin
+                        hello + self._entry_frame(1, 0, "PK-SOUTH", 1, "event.create", "e1", 1,
+                                                  "IRN", "{}", b"", cut=20)):
             s = self._as_a(a, b)
             s.sendall(payload)
             self._drain(s)
@@ -271,6 +291,8 @@ class LinkTest(NodeTest):
         self.assertIn("exceeds the limit", log)
         self.assertIn("unknown frame type", log)
         self.assertIn("not a JSON object", log)
+        self.assertIn("malformed ENTRY frame", log)
+        self.assertIn("malformed ENTRY frame: bad origin", log)
         self.assertEqual(b.request("GET", "/api/v1/health")[0], 200)
 
     def test_badly_signed_entry_is_refused_with_a_signed_rejection(self):
@@ -281,10 +303,8 @@ class LinkTest(NodeTest):
                                   "applied": [0, 0]}))
         payload = json.dumps(dict(EVENT, id="e1", version=1, origin="PK-SOUTH", status="OPEN",
                                   time="2026-11-28T10:00:00Z", release=["IRN"]))
-        s.sendall(self._frame(2, {"stream": 1, "prev": 0, "origin": "PK-SOUTH", "origin_seq": 1,
-                                  "kind": "event.create", "record_id": "e1", "version": 1,
-                                  "release": "IRN", "payload": payload,
-                                  "seal": "00" * 64 + "00000000" + "00000001"}))
+        s.sendall(self._entry_frame(1, 0, "PK-SOUTH", 1, "event.create", "e1", 1, "IRN", payload,
+                                    bytes(64) + struct.pack(">II", 0, 1)))
         buf, deadline = b"", time.time() + 10
         frames = []
         while time.time() < deadline and not any(t == 5 for t, _ in frames):
@@ -297,7 +317,7 @@ class LinkTest(NodeTest):
                 (n,), t = struct.unpack(">I", buf[:4]), buf[4]
                 if len(buf) < 4 + n:
                     break
-                frames.append((t, json.loads(buf[5:4 + n])))
+                frames.append((t, None if t == 2 else json.loads(buf[5:4 + n])))  # 2: binary
                 buf = buf[4 + n:]
         s.close()
         rejects = [f for t, f in frames if t == 5]

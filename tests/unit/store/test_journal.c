@@ -1,4 +1,5 @@
 /* Unit tests of store/journal and store/writer on a real SQLite file. */
+#define _GNU_SOURCE /* asprintf */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -215,6 +216,88 @@ static void test_replica_duplicate_versus_failure(void **state)
     db_close(db);
 }
 
+struct released_arg {
+    const char *kind, *category, *release;
+    int urgent;
+};
+
+/* Journals a released entry as a writer would, with the stream gate_stream_of() gives it. */
+static enum sh_err append_released(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct released_arg *a = arg;
+    struct journal_entry e = {0};
+    enum sh_err rc;
+
+    snprintf(e.kind, sizeof(e.kind), "%s", a->kind);
+    snprintf(e.record_id, sizeof(e.record_id), "r-%s", a->category);
+    e.version = 1;
+    snprintf(e.release, sizeof(e.release), "%s", a->release);
+    if (asprintf(&e.payload, "{\"category\":\"%s\"}", a->category) < 0)
+        return SH_ENOMEM;
+    e.payload_len = strlen(e.payload);
+    e.urgent = a->urgent;
+    rc = journal_append(tx, &e);
+    entry_clear(&e);
+    return rc;
+}
+
+/* seqs[0] counts; the seqs follow, urgent ones negated. */
+static int collect_seq(const struct journal_entry *e, void *arg)
+{
+    int64_t *seqs = arg;
+
+    seqs[++seqs[0]] = e->urgent ? -e->seq : e->seq;
+    return 0;
+}
+
+/* The outbox reads the urgent entries alone, or all released ones with their stream;
+ * national entries and other countries' never. Migration 7 sets the stream of entries journaled
+ * before the column existed from their kind and payload, as gate_stream_of() does. */
+static void test_released_by_stream(void **state)
+{
+    struct store_db *db;
+    struct sh_errinfo info;
+    struct released_arg rows[] = {
+        {"event.create", "SUSPICIOUS_ACTIVITY", "IRN", 0}, /* 1: bulk */
+        {"event.create", "ARMED_ATTACK", "IRN", 1},        /* 2: urgent */
+        {"event.create", "ARMED_ATTACK", "", 0},           /* 3: national */
+        {"hotline.message", "none", "IRN", 1},             /* 4: urgent */
+        {"event.create", "SMUGGLING", "AFG,IRN", 0},       /* 5: bulk */
+        {"event.create", "CRISIS", "AFG", 1},              /* 6: not for IRN */
+    };
+    int64_t seqs[16];
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        assert_int_equal(store_tx_run(db, "PK-SOUTH", append_released, &rows[i], &info), SH_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        seqs[0] = 0;
+        assert_int_equal(journal_read_released(db, 0, "PK-SOUTH", "IRN", 1, 0, collect_seq, seqs),
+                         SH_OK);
+        assert_int_equal(seqs[0], 2);
+        assert_int_equal(seqs[1], -2);
+        assert_int_equal(seqs[2], -4);
+        seqs[0] = 0;
+        assert_int_equal(journal_read_released(db, 1, "PK-SOUTH", "IRN", 0, 0, collect_seq, seqs),
+                         SH_OK);
+        assert_int_equal(seqs[0], 3); /* all of them, urgent ones flagged */
+        assert_int_equal(seqs[1], -2);
+        assert_int_equal(seqs[2], -4);
+        assert_int_equal(seqs[3], 5);
+        if (pass == 1)
+            break;
+        /* back to schema 6, as a node journaled these before the column existed */
+        assert_int_equal(db_exec(db, "DROP INDEX journal_urgent;"
+                                     "ALTER TABLE journal DROP COLUMN urgent;"
+                                     "PRAGMA user_version=6;"),
+                         SH_OK);
+        db_close(db);
+        assert_int_equal(db_open(path, 0, &db, &info), SH_OK);
+    }
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_writer_isolates_failing_ops),
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
+        cmocka_unit_test(test_released_by_stream),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
