@@ -93,7 +93,9 @@ static const char *const migrations[] = {
      * to gate every entry once per stream to find out), and an index of the few urgent ones */
     "ALTER TABLE journal ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;"
     "UPDATE journal SET urgent=1 WHERE release<>'' AND sarhad_urgent(kind, payload);"
-    "CREATE INDEX journal_urgent ON journal(origin, origin_seq) WHERE urgent=1;",
+    "CREATE INDEX journal_urgent ON journal(origin, origin_seq) WHERE urgent=1;"
+    /* (and the exchange log's leaf hashes in order, without reading the leaves' data) */
+    "CREATE INDEX xlog_leaf ON xlog(idx, leaf);",
 };
 
 #define DB_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

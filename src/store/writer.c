@@ -3,6 +3,12 @@
  *
  * Invariants: only this thread writes through `w->db`; `queue` and `done` are guarded by
  * `mu`; an op is on exactly one of: the caller, `queue`, the thread's batch, `done`.
+ *
+ * Checkpoints: SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold,
+ * copying the WAL into the database and fsyncing it on the writer thread; under load that
+ * held a commit (and every urgent write queued behind it) for 100 ms and more. Here the
+ * writer's WAL hook only counts and wakes a second thread, which checkpoints (PASSIVE) through
+ * its own connection while the writer goes on committing. `ckpt_*` are guarded by `mu`.
  */
 #include "store/writer.h"
 
@@ -29,7 +35,14 @@ struct writer {
     struct writer_op *done, *done_tail;
     int stopping;
     struct writer_stats stats;
+    struct store_db *ckpt_db; /* the checkpointer's connection */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_cv;
+    int ckpt_wanted; /* the WAL has grown past WRITER_CHECKPOINT_PAGES */
 };
+
+#define WRITER_CHECKPOINT_PAGES 4000 /* WAL pages (4 KiB) before a checkpoint: about 16 MiB */
+#define WRITER_WAL_MAX_PAGES (16 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
                                                          32,  64, 128, 256, 1024, 1e300};
@@ -163,6 +176,51 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* The writer's WAL hook, after each commit: ask for a checkpoint once the WAL is big enough.
+ * SQLite starts the WAL over only once a checkpoint has copied all of it, which one running
+ * beside a busy writer may never do: past WRITER_WAL_MAX_PAGES the writer checkpoints itself,
+ * as SQLite would have, so the file stays bounded. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct writer *w = arg;
+
+    if (pages >= WRITER_WAL_MAX_PAGES) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return SQLITE_OK;
+    }
+    if (pages >= WRITER_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&w->mu);
+        w->ckpt_wanted = 1;
+        pthread_cond_signal(&w->ckpt_cv);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return SQLITE_OK;
+}
+
+static void *checkpoint_main(void *arg)
+{
+    struct writer *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->ckpt_wanted && !w->stopping)
+            pthread_cond_wait(&w->ckpt_cv, &w->mu);
+        if (w->stopping)
+            break;
+        w->ckpt_wanted = 0;
+        pthread_mutex_unlock(&w->mu);
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db_handle(w->ckpt_db), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                           &log, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_warn("db.checkpoint_failed", "reason=\"%s\"",
+                     sqlite3_errmsg(db_handle(w->ckpt_db)));
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
 enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
                          void (*notify)(void *), void *notify_arg, struct writer **out,
                          struct sh_errinfo *info)
@@ -182,12 +240,32 @@ enum sh_err writer_start(const char *db_path, const char *node, int max_batch,
     w->notify = notify;
     w->notify_arg = notify_arg;
     journal_head(w->db, &w->stats.committed_seq, (uint8_t[ENTRY_HASH_LEN]){0});
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    rc = db_open(db_path, 0, &w->ckpt_db, info);
+    if (rc != SH_OK) {
         db_close(w->db);
         free(w);
-        return err_set(info, SH_EIO, "", "cannot start the writer thread");
+        return rc;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->ckpt_cv, NULL);
+    sqlite3_wal_hook(db_handle(w->db), wal_hook, w); /* replaces the automatic checkpoint */
+    int started = pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) == 0;
+    if (!started || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        if (started) {
+            pthread_mutex_lock(&w->mu);
+            w->stopping = 1;
+            pthread_cond_signal(&w->ckpt_cv);
+            pthread_mutex_unlock(&w->mu);
+            pthread_join(w->ckpt_thread, NULL);
+        }
+        db_close(w->ckpt_db);
+        db_close(w->db);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        pthread_cond_destroy(&w->ckpt_cv);
+        free(w);
+        return err_set(info, SH_EIO, "", "cannot start the writer threads");
     }
     *out = w;
     return SH_OK;
@@ -237,12 +315,16 @@ void writer_stop(struct writer *w)
     pthread_mutex_lock(&w->mu);
     w->stopping = 1;
     pthread_cond_signal(&w->cv);
+    pthread_cond_signal(&w->ckpt_cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    pthread_join(w->ckpt_thread, NULL);
     writer_complete(w);
+    db_close(w->ckpt_db);
     db_close(w->db);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->ckpt_cv);
     free(w);
 }
 

@@ -10,6 +10,9 @@
  *   loop: writer_submit(op) ──queue──> thread: BEGIN; apply…; COMMIT ──done list──> notify()
  *   loop (woken by notify): writer_complete() ─> op->done(op) for each finished op
  *
+ * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
+ * that no commit waits for a checkpoint.
+ *
  * store_tx_run() applies one op synchronously in its own transaction, for the CLI.
  */
 #ifndef SARHAD_STORE_WRITER_H

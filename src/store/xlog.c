@@ -37,14 +37,19 @@ enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direc
     return SH_OK;
 }
 
-enum sh_err xlog_leaves(struct store_db *db, uint8_t (**leaves)[32], size_t *n, size_t *cap)
+enum sh_err xlog_leaves(struct store_db *db, uint8_t (**leaves)[32], size_t *n, size_t *cap,
+                        int limit)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT leaf FROM xlog WHERE idx>=? ORDER BY idx");
+    /* xlog_leaf covers (idx, leaf): the rows themselves hold each leaf's data, often in
+     * overflow pages that would be read to reach the leaf column behind it. */
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT leaf FROM xlog INDEXED BY xlog_leaf WHERE idx>=? ORDER BY idx LIMIT ?");
     int rc;
 
     if (st == NULL)
         return SH_EDB;
     sqlite3_bind_int64(st, 1, (int64_t)*n);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 1024;

@@ -35,9 +35,10 @@ struct xlog_checkpoint {
 enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direction,
                         const char *ref, const uint8_t *data, size_t len);
 
-/* Appends to `*leaves` (grown with realloc) the hashes of leaves from index *n on; updates *n
- * and *cap. */
-enum sh_err xlog_leaves(struct store_db *db, uint8_t (**leaves)[32], size_t *n, size_t *cap);
+/* Appends to `*leaves` (grown with realloc) the hashes of leaves from index *n on, at most
+ * `limit` of them (<= 0: all); updates *n and *cap. */
+enum sh_err xlog_leaves(struct store_db *db, uint8_t (**leaves)[32], size_t *n, size_t *cap,
+                        int limit);
 
 /* The leaf of direction `direction` and ref `ref`: its index and data (malloc'd). */
 enum sh_err xlog_find(struct store_db *db, const char *direction, const char *ref, int64_t *index,

@@ -142,6 +142,69 @@ static void test_writer_isolates_failing_ops(void **state)
     db_close(db);
 }
 
+static enum sh_err append_big(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct journal_entry e = {0};
+    enum sh_err rc;
+
+    (void)arg;
+    (void)info;
+    snprintf(e.kind, sizeof(e.kind), "test.big");
+    snprintf(e.record_id, sizeof(e.record_id), "big");
+    e.version = 1;
+    e.payload_len = 100 * 1024;
+    e.payload = malloc(e.payload_len + 1);
+    memset(e.payload, 'x', e.payload_len);
+    e.payload[e.payload_len] = '\0';
+    rc = journal_append(tx, &e);
+    entry_clear(&e);
+    return rc;
+}
+
+static long file_size(const char *p)
+{
+    FILE *f = fopen(p, "rb");
+    long n = -1;
+
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* The writer's commits are checkpointed into the database file by the checkpointer thread
+ * while the writer still runs (SQLite's automatic checkpoint is off on its connection). */
+static void test_writer_checkpoints_in_the_background(void **state)
+{
+    enum { N = 250 }; /* 25 MB: past the 16 MB that asks for a checkpoint */
+    static struct writer_op ops[N];
+    struct writer *w;
+    struct store_db *db;
+    struct sh_errinfo info;
+    struct writer_stats st;
+    long size = 0;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(writer_start(path, "N1", 16, notify, NULL, &w, &info), SH_OK);
+    for (int i = 0; i < N; i++) {
+        ops[i] = (struct writer_op){.apply = append_big, .done = op_done};
+        writer_submit(w, &ops[i]);
+    }
+    for (int i = 0; i < 3000; i++) { /* up to 30 s: a slow, shared machine */
+        writer_get_stats(w, &st);
+        size = file_size(path);
+        if (st.ops == N && size > 16L * 1024 * 1024)
+            break;
+        usleep(10 * 1000);
+    }
+    assert_int_equal(st.ops, N);
+    assert_true(size > 16L * 1024 * 1024);
+    writer_stop(w);
+    db_close(db);
+}
+
 static void test_records_versions(void **state)
 {
     struct store_db *db;
@@ -288,7 +351,7 @@ static void test_released_by_stream(void **state)
         if (pass == 1)
             break;
         /* back to schema 6, as a node journaled these before the column existed */
-        assert_int_equal(db_exec(db, "DROP INDEX journal_urgent;"
+        assert_int_equal(db_exec(db, "DROP INDEX journal_urgent; DROP INDEX xlog_leaf;"
                                      "ALTER TABLE journal DROP COLUMN urgent;"
                                      "PRAGMA user_version=6;"),
                          SH_OK);
@@ -303,6 +366,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_and_tamper),
         cmocka_unit_test(test_writer_isolates_failing_ops),
+        cmocka_unit_test(test_writer_checkpoints_in_the_background),
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
         cmocka_unit_test(test_released_by_stream),
