@@ -49,6 +49,8 @@
 #include "store/xlog.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -1575,12 +1577,16 @@ static void conn_close(struct link_conn *c, const char *reason)
     free(c);
 }
 
-static void set_sockbufs(evutil_socket_t fd)
+/* Small kernel buffers (bulk queued ahead of an urgent frame stays short) and no Nagle: a
+ * lone urgent frame or acknowledgement must not wait for the peer's delayed ACK (up to 40 ms
+ * on Linux; it was most of a FLASH round trip on an idle link). */
+static void set_sockopts(evutil_socket_t fd)
 {
-    int size = LINK_SOCKBUF;
+    int size = LINK_SOCKBUF, one = 1;
 
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static struct link_conn *conn_new(struct link *l, struct bufferevent *bev, const char *remote)
@@ -1636,7 +1642,7 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
         evutil_closesocket(fd);
         return;
     }
-    set_sockbufs(fd);
+    set_sockopts(fd);
     conn_new(l, bev, remote);
 }
 
@@ -1664,7 +1670,7 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
         dial_schedule(p);
         return;
     }
-    set_sockbufs(fd);
+    set_sockopts(fd);
     bev = bufferevent_openssl_socket_new(l->base, fd, SSL_new(l->client_ctx),
                                          BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
     if (bev == NULL) {

@@ -16,6 +16,7 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct writer {
     struct writer_op *queue, *queue_tail;
     struct writer_op *urgent, *urgent_tail; /* taken before `queue` */
     struct writer_op *done, *done_tail;
+    atomic_int urgent_waiting; /* `urgent` is not empty: a batch of ordinary ops stops early */
     int stopping;
     struct writer_stats stats;
     struct store_db *ckpt_db; /* the checkpointer's connection */
@@ -81,9 +83,13 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
     db_exec(tx->db, "RELEASE op");
 }
 
-/* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. */
-static void commit_batch(struct writer *w, struct writer_op *batch)
+/* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
+ * of ordinary ops stops early when an urgent op arrives: what was applied is committed, and
+ * the rest, cut off at *last, is returned to go back to the head of the queue. */
+static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
+                                      struct writer_op **last)
 {
+    struct writer_op *rest = NULL;
     struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
     double t0 = mono_ms();
     int n = 0;
@@ -92,9 +98,15 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
-        return;
+        return NULL;
     }
-    for (struct writer_op *op = batch; op; op = op->next, n++) {
+    for (struct writer_op *op = batch, *prev = NULL; op; prev = op, op = op->next, n++) {
+        if (prev && !op->urgent && atomic_load_explicit(&w->urgent_waiting, memory_order_relaxed)) {
+            rest = op;
+            prev->next = NULL;
+            *last = prev;
+            break;
+        }
         /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
          * after that would commit on its own, outside the batch. Fail it instead. */
         if (sqlite3_get_autocommit(db_handle(w->db))) {
@@ -108,7 +120,7 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
         for (struct writer_op *op = batch; op; op = op->next)
             if (op->result == SH_OK)
                 op->result = err_set(&op->info, SH_EDB, "", "commit failed");
-        return;
+        return rest;
     }
     double dt = mono_ms() - t0;
     pthread_mutex_lock(&w->mu);
@@ -120,6 +132,7 @@ static void commit_batch(struct writer *w, struct writer_op *batch)
             w->stats.buckets[i]++;
     w->stats.committed_seq = tx.head_seq;
     pthread_mutex_unlock(&w->mu);
+    return rest;
 }
 
 /* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
@@ -154,15 +167,23 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->queue == NULL && w->urgent == NULL && w->stopping)
             break;
-        /* Take up to max_batch ops, urgent ones first. */
+        /* Up to max_batch ops: the urgent ones alone if there are any, so that their commit
+         * does not wait for a batch of ordinary ones to be applied; else ordinary ones. */
         struct writer_op *batch = NULL, *last = NULL;
-        int n = take(&w->urgent, &w->urgent_tail, w->max_batch, &batch, &last);
-        take(&w->queue, &w->queue_tail, w->max_batch - n, &batch, &last);
+        if (take(&w->urgent, &w->urgent_tail, w->max_batch, &batch, &last) == 0)
+            take(&w->queue, &w->queue_tail, w->max_batch, &batch, &last);
+        atomic_store(&w->urgent_waiting, w->urgent != NULL);
         pthread_mutex_unlock(&w->mu);
 
-        commit_batch(w, batch);
+        struct writer_op *rest_tail = last, *rest = commit_batch(w, batch, &last);
 
         pthread_mutex_lock(&w->mu);
+        if (rest) { /* cut short for urgent ops: the rest goes first among ordinary ones */
+            rest_tail->next = w->queue;
+            w->queue = rest;
+            if (w->queue_tail == NULL)
+                w->queue_tail = rest_tail;
+        }
         if (w->done_tail)
             w->done_tail->next = batch;
         else
@@ -283,6 +304,8 @@ void writer_submit(struct writer *w, struct writer_op *op)
     else
         *head = op;
     *tail = op;
+    if (op->urgent)
+        atomic_store(&w->urgent_waiting, 1);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }

@@ -10,6 +10,11 @@
  *   loop: writer_submit(op) ──queue──> thread: BEGIN; apply…; COMMIT ──done list──> notify()
  *   loop (woken by notify): writer_complete() ─> op->done(op) for each finished op
  *
+ * Urgent ops (the link's urgent stream, FLASH messages) are committed in transactions of
+ * their own, before ordinary ops already queued; one that arrives while a batch of ordinary
+ * ops is being applied cuts it short after the op in progress (the rest goes back first in
+ * the queue), so it waits for one op and a commit, not for a whole batch.
+ *
  * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
  * that no commit waits for a checkpoint.
  *
@@ -31,7 +36,7 @@ struct writer_op {
     store_apply_fn apply;
     void *arg;
     void (*done)(struct writer_op *op); /* on the loop thread, after commit */
-    int urgent; /* committed before ordinary ops already queued (order kept among urgent ones) */
+    int urgent; /* committed before ordinary ops already queued (order kept within each kind) */
     enum sh_err result;
     struct sh_errinfo info;
     struct writer_op *next; /* private to the writer */

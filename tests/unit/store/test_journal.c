@@ -205,6 +205,81 @@ static void test_writer_checkpoints_in_the_background(void **state)
     db_close(db);
 }
 
+static struct writer *cut_writer;
+static struct writer_op cut_urgent;
+static struct append_arg cut_args = {"test.entry", 0};
+static int cut_order[64], cut_n;
+
+/* The first ordinary op submits an urgent one from inside the batch, as the loop would while
+ * the writer is busy. */
+static enum sh_err append_then_urgent(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    writer_submit(cut_writer, &cut_urgent);
+    return append_one(tx, arg, info);
+}
+
+static void cut_done(struct writer_op *op)
+{
+    cut_order[cut_n++] = op == &cut_urgent ? -1 : (int)(intptr_t)op->arg;
+}
+
+static enum sh_err append_nth(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    return append_one(tx, &cut_args, info);
+}
+
+static volatile int cut_release;
+
+/* Holds the writer thread in a batch of its own until the test has queued everything. */
+static enum sh_err block_writer(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    while (!__atomic_load_n(&cut_release, __ATOMIC_ACQUIRE))
+        usleep(1000);
+    return SH_OK;
+}
+
+static void no_done(struct writer_op *op)
+{
+}
+
+/* An urgent op that arrives while a batch of ordinary ops is being applied is committed right
+ * after the op in progress, not after the whole batch; the ordinary ops keep their order. */
+static void test_urgent_op_cuts_a_batch_short(void **state)
+{
+    enum { N = 20 };
+    static struct writer_op ops[N];
+    struct store_db *db;
+    struct sh_errinfo info;
+    int n = 0;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(writer_start(path, "N1", 1024, notify, NULL, &cut_writer, &info), SH_OK);
+    cut_urgent =
+        (struct writer_op){.apply = append_one, .arg = &cut_args, .done = cut_done, .urgent = 1};
+    for (int i = 0; i < N; i++) {
+        ops[i] = (struct writer_op){.apply = i == 0 ? append_then_urgent : append_nth,
+                                    .arg = (void *)(intptr_t)i,
+                                    .done = cut_done};
+    }
+    ops[0].arg = &cut_args;
+    /* all queued while the writer is held, so that they make one batch */
+    static struct writer_op blocker = {.apply = block_writer, .done = no_done};
+    writer_submit(cut_writer, &blocker);
+    usleep(20 * 1000);
+    for (int i = 0; i < N; i++)
+        writer_submit(cut_writer, &ops[i]);
+    __atomic_store_n(&cut_release, 1, __ATOMIC_RELEASE);
+    writer_stop(cut_writer);
+    assert_int_equal(cut_n, N + 1);
+    assert_int_equal(cut_order[1], -1); /* right after the op that was being applied */
+    for (int i = 2; i <= N; i++)
+        assert_int_equal(cut_order[i], i - 1);
+    assert_int_equal(journal_read(db, 0, 0, count_entry, &n), SH_OK);
+    assert_int_equal(n, N + 1);
+    db_close(db);
+}
+
 static void test_records_versions(void **state)
 {
     struct store_db *db;
@@ -367,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_chain_and_tamper),
         cmocka_unit_test(test_writer_isolates_failing_ops),
         cmocka_unit_test(test_writer_checkpoints_in_the_background),
+        cmocka_unit_test(test_urgent_op_cuts_a_batch_short),
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
         cmocka_unit_test(test_released_by_stream),
