@@ -72,7 +72,7 @@
 #define PENDING_BYTES_MAX (64u << 20) /* and their bytes, per peer */
 #define BULK_BUDGET 32   /* bulk entries checked per loop turn, so urgent frames get read */
 #define TREE_BUDGET 4096 /* exchange-log leaves read into the tree per commit or heartbeat */
-#define SEND_BATCH 256   /* entries sealed under one signature (domain/seal.h), at most */
+#define SEND_BATCH 32    /* entries sealed under one signature (domain/seal.h), at most */
 #define SEND_BATCH_BYTES (256 * 1024) /* and their payload bytes */
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
