@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Replication benchmark (make bench): two real nodes on loopback, durable commits on both.
 
+Two runs, each on fresh nodes:
 1. A backlog: PK-SOUTH (A) takes released events with wrk while IR-EAST (B) is down.
 2. B starts; the time from the link coming up until A holds B's signed acknowledgement of the
    backlog's last entry (bulk stream) gives the catch-up rate (entries/s) and time.
 3. During the catch-up, an urgent event (ARMED_ATTACK) is created on A every 100 ms and timed
-   until B's API returns it: the latency of urgent traffic behind a bulk backlog. FLASH
-   hotline messages go at about 100/s and are timed until B's signed receipt is back on A.
+   until B's API returns it: the latency of urgent traffic behind a bulk backlog (issue 3).
+   In the second run, FLASH hotline messages also go at about 100/s, each timed until B's
+   signed receipt is back on A (issue 4); they are extra load, so that run's catch-up is
+   slower.
 
-Usage: link_bench.py BIN [fill_seconds]. Standard library only.
+Usage: link_bench.py BIN [fill_seconds [flash: 0 only without, 1 only with, 2 both]].
+Standard library only.
 """
 import json
 import os
@@ -26,6 +30,7 @@ import harness  # noqa: E402
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "build/release/sarhad"
 FILL = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+RUNS = {"0": (False,), "1": (True,), "2": (False, True)}[sys.argv[3] if len(sys.argv) > 3 else "2"]
 harness.BIN = os.path.abspath(BIN)
 
 
@@ -34,7 +39,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else float("nan")
 
 
-def main():
+def run(with_flash):
     root = tempfile.mkdtemp(prefix="sarhad-linkbench-")
     a = harness.Node(root, name="PK-SOUTH", country="PAK", link=True)
     b = harness.Node(root, name="IR-EAST", country="IRN", link=True)
@@ -99,8 +104,8 @@ def main():
                 flash_back.setdefault(ev["data"]["payload"]["message"], time.time())
             sse.close()
 
-        threads = [threading.Thread(target=f, daemon=True)
-                   for f in (urgent_prober, flash_sender, receipt_reader)]
+        probes = (urgent_prober, flash_sender, receipt_reader) if with_flash else (urgent_prober,)
+        threads = [threading.Thread(target=f, daemon=True) for f in probes]
         for t in threads:
             t.start()
         # Done when the bulk stream's acknowledged position reaches the backlog's last entry.
@@ -124,6 +129,9 @@ def main():
                 if line.startswith(name + " "):
                     commits[name] = float(line.split()[1])
         rate = backlog / elapsed
+        print()
+        print("FLASH at 100/s during the catch-up" if with_flash else "urgent events only")
+        print()
         print("| measure | value |")
         print("|---|---|")
         print(f"| backlog replicated (released events, durable on both) | {backlog} |")
@@ -133,10 +141,11 @@ def main():
         print(f"| urgent entries timed during catch-up | {len(latencies)} |")
         print(f"| urgent latency p50 / p99 / max | {pct(latencies, 50):.1f} / "
               f"{pct(latencies, 99):.1f} / {max(latencies or [0]):.1f} ms |")
-        print(f"| FLASH messages sent at ~100/s during catch-up / receipts back | "
-              f"{len(flash_sent)} / {len(flash)} |")
-        print(f"| FLASH send -> signed receipt back on A, p50 / p99 / max | "
-              f"{pct(flash, 50):.1f} / {pct(flash, 99):.1f} / {max(flash or [0]):.1f} ms |")
+        if with_flash:
+            print(f"| FLASH messages sent at ~100/s during catch-up / receipts back | "
+                  f"{len(flash_sent)} / {len(flash)} |")
+            print(f"| FLASH send -> signed receipt back on A, p50 / p99 / max | "
+                  f"{pct(flash, 50):.1f} / {pct(flash, 99):.1f} / {max(flash or [0]):.1f} ms |")
         n = commits.get("sarhad_commit_duration_seconds_count", 0) or 1
         print(f"| B's group commits: count, writes per commit, mean duration | "
               f"{n:.0f}, {commits.get('sarhad_commit_ops_total', 0) / n:.0f}, "
@@ -149,4 +158,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    for with_flash in RUNS:
+        run(with_flash)

@@ -8,7 +8,10 @@
  * copying the WAL into the database and fsyncing it on the writer thread; under load that
  * held a commit (and every urgent write queued behind it) for 100 ms and more. Here the
  * writer's WAL hook only counts and wakes a second thread, which checkpoints (PASSIVE) through
- * its own connection while the writer goes on committing. `ckpt_*` are guarded by `mu`.
+ * its own connection while the writer goes on committing. SQLite starts the WAL over only once
+ * a checkpoint has copied all of it, which one running beside a busy writer rarely does: past
+ * twice the threshold the writer checkpoints itself, as SQLite would have, copying only what
+ * the other thread has not (a few MiB), and the WAL starts over. `ckpt_*` are guarded by `mu`.
  */
 #include "store/writer.h"
 
@@ -44,7 +47,7 @@ struct writer {
 };
 
 #define WRITER_CHECKPOINT_PAGES 4000 /* WAL pages (4 KiB) before a checkpoint: about 16 MiB */
-#define WRITER_WAL_MAX_PAGES (16 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
+#define WRITER_WAL_MAX_PAGES (2 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
                                                          32,  64, 128, 256, 1024, 1e300};
@@ -197,10 +200,8 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* The writer's WAL hook, after each commit: ask for a checkpoint once the WAL is big enough.
- * SQLite starts the WAL over only once a checkpoint has copied all of it, which one running
- * beside a busy writer may never do: past WRITER_WAL_MAX_PAGES the writer checkpoints itself,
- * as SQLite would have, so the file stays bounded. */
+/* The writer's WAL hook, after each commit: ask for a checkpoint once the WAL is big enough,
+ * and past WRITER_WAL_MAX_PAGES finish one here (see the top of the file). */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct writer *w = arg;
