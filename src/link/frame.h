@@ -32,7 +32,8 @@ struct evbuffer;
 #define FRAME_ENTRY_HEAD 13 /* stream, prev, n */
 
 enum frame_type {
-    FRAME_HELLO = 1,      /* {node, country, version, applied:[urgent, bulk]} */
+    FRAME_HELLO = 1,      /* {node, country, version, proto, applied:[urgent, bulk], acked:[..]}:
+                             a peer of another `proto` (link.c LINK_PROTO) is refused */
     FRAME_ENTRY = 2,      /* binary, above */
     FRAME_ACK = 3,        /* {stream, seq, time, sig}: cumulative, signed by the receiver */
     FRAME_EXPECT = 4,     /* {stream, after}: gap; resend after `after` */

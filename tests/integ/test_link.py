@@ -275,8 +275,15 @@ class LinkTest(NodeTest):
         a, b = self.pair()
         b.start()
         hello = self._frame(1, {"node": "PK-SOUTH", "country": "PAK", "version": "x",
-                                "applied": [0, 0]})
+                                "proto": 2, "applied": [0, 0]})
+        old = self._frame(1, {"node": "PK-SOUTH", "country": "PAK", "version": "x",
+                              "proto": 1, "applied": [0, 0]})
         for payload in (struct.pack(">IB", 0x7FFFFFFF, 2), struct.pack(">IB", 5, 99) + b"{}}}}",
+                        # a node of another link protocol
+                        old,
+                        # a seal of a batch of no entries
+                        hello + self._entry_frame(1, 0, "PK-SOUTH", 1, "event.create", "e1", 1,
+                                                  "IRN", "{}", bytes(64) + struct.pack(">II", 0, 0)),
                         hello + b"\x00\x00\x00\x03\x03[]",
                         # an ENTRY frame whose wire length runs past the frame
                         hello + b"\x00\x00\x00\x0e\x02\x01" + b"\x00" * 8 + b"\x00\x00\x01\x00",
@@ -293,6 +300,8 @@ class LinkTest(NodeTest):
         self.assertIn("not a JSON object", log)
         self.assertIn("malformed ENTRY frame", log)
         self.assertIn("malformed ENTRY frame: bad origin", log)
+        self.assertIn("malformed ENTRY frame: bad seal", log)
+        self.assertIn("peer speaks link protocol 1, this node 2", log)
         self.assertEqual(b.request("GET", "/api/v1/health")[0], 200)
 
     def test_badly_signed_entry_is_refused_with_a_signed_rejection(self):
@@ -300,7 +309,7 @@ class LinkTest(NodeTest):
         b.start()
         s = self._as_a(a, b)
         s.sendall(self._frame(1, {"node": "PK-SOUTH", "country": "PAK", "version": "x",
-                                  "applied": [0, 0]}))
+                                  "proto": 2, "applied": [0, 0]}))
         payload = json.dumps(dict(EVENT, id="e1", version=1, origin="PK-SOUTH", status="OPEN",
                                   time="2026-11-28T10:00:00Z", release=["IRN"]))
         s.sendall(self._entry_frame(1, 0, "PK-SOUTH", 1, "event.create", "e1", 1, "IRN", payload,

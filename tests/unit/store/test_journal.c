@@ -208,7 +208,7 @@ static void test_writer_checkpoints_in_the_background(void **state)
 static struct writer *cut_writer;
 static struct writer_op cut_urgent;
 static struct append_arg cut_args = {"test.entry", 0};
-static int cut_order[64], cut_n;
+static int cut_order[128], cut_n;
 
 /* The first ordinary op submits an urgent one from inside the batch, as the loop would while
  * the writer is busy. */
@@ -242,11 +242,12 @@ static void no_done(struct writer_op *op)
 {
 }
 
-/* An urgent op that arrives while a batch of ordinary ops is being applied is committed right
- * after the op in progress, not after the whole batch; the ordinary ops keep their order. */
+/* An urgent op that arrives while a batch of ordinary ops is being applied is committed once
+ * 16 of them are (WRITER_MIN_CUT), not after the whole batch; the ordinary ops keep their
+ * order. */
 static void test_urgent_op_cuts_a_batch_short(void **state)
 {
-    enum { N = 20 };
+    enum { N = 100, MIN_CUT = 16 };
     static struct writer_op ops[N];
     struct store_db *db;
     struct sh_errinfo info;
@@ -272,8 +273,10 @@ static void test_urgent_op_cuts_a_batch_short(void **state)
     __atomic_store_n(&cut_release, 1, __ATOMIC_RELEASE);
     writer_stop(cut_writer);
     assert_int_equal(cut_n, N + 1);
-    assert_int_equal(cut_order[1], -1); /* right after the op that was being applied */
-    for (int i = 2; i <= N; i++)
+    for (int i = 1; i < MIN_CUT; i++)
+        assert_int_equal(cut_order[i], i);
+    assert_int_equal(cut_order[MIN_CUT], -1); /* after 16 ordinary ops, not all 100 */
+    for (int i = MIN_CUT + 1; i <= N; i++)
         assert_int_equal(cut_order[i], i - 1);
     assert_int_equal(journal_read(db, 0, 0, count_entry, &n), SH_OK);
     assert_int_equal(n, N + 1);
