@@ -40,19 +40,32 @@ struct append_arg {
     int fail;
 };
 
-static enum sh_err append_one(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+/* Journals one entry, version 1, with `payload` (taken over; NULL: out of memory). */
+static enum sh_err append_entry(struct store_tx *tx, const char *kind, const char *record_id,
+                                const char *release, char *payload, int urgent)
 {
-    struct append_arg *a = arg;
     struct journal_entry e = {0};
     enum sh_err rc;
 
-    snprintf(e.kind, sizeof(e.kind), "%s", a->kind);
-    snprintf(e.record_id, sizeof(e.record_id), "r1");
+    if (payload == NULL)
+        return SH_ENOMEM;
+    snprintf(e.kind, sizeof(e.kind), "%s", kind);
+    snprintf(e.record_id, sizeof(e.record_id), "%s", record_id);
+    snprintf(e.release, sizeof(e.release), "%s", release);
     e.version = 1;
-    e.payload = strdup("{\"x\":1}");
-    e.payload_len = strlen(e.payload);
+    e.payload = payload;
+    e.payload_len = strlen(payload);
+    e.urgent = urgent;
     rc = journal_append(tx, &e);
     entry_clear(&e);
+    return rc;
+}
+
+static enum sh_err append_one(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    struct append_arg *a = arg;
+    enum sh_err rc = append_entry(tx, a->kind, "r1", "", strdup("{\"x\":1}"), 0);
+
     if (rc == SH_OK && a->fail)
         rc = err_set(info, SH_EINVAL, "x", "asked to fail");
     return rc;
@@ -110,20 +123,28 @@ static void op_done(struct writer_op *op)
     done_count++;
 }
 
+/* A new database at `path`, open in *db, and a writer on it taking up to `max_batch` ops. */
+static struct writer *fresh_writer(struct store_db **db, int max_batch)
+{
+    struct sh_errinfo info;
+    struct writer *w;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, db, &info), SH_OK);
+    assert_int_equal(writer_start(path, "N1", max_batch, notify, NULL, &w, &info), SH_OK);
+    return w;
+}
+
 static void test_writer_isolates_failing_ops(void **state)
 {
     enum { N = 200 };
     static struct writer_op ops[N];
     static struct append_arg args[N];
-    struct writer *w;
     struct store_db *db;
-    struct sh_errinfo info;
+    struct writer *w = fresh_writer(&db, 64);
     struct writer_stats st;
     int n = 0;
 
-    unlink(path);
-    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
-    assert_int_equal(writer_start(path, "N1", 64, notify, NULL, &w, &info), SH_OK);
     for (int i = 0; i < N; i++) {
         args[i] = (struct append_arg){"test.entry", i % 10 == 3};
         ops[i] = (struct writer_op){.apply = append_one, .arg = &args[i], .done = op_done};
@@ -144,21 +165,13 @@ static void test_writer_isolates_failing_ops(void **state)
 
 static enum sh_err append_big(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
-    struct journal_entry e = {0};
-    enum sh_err rc;
+    char *payload = malloc(100 * 1024 + 1);
 
-    (void)arg;
-    (void)info;
-    snprintf(e.kind, sizeof(e.kind), "test.big");
-    snprintf(e.record_id, sizeof(e.record_id), "big");
-    e.version = 1;
-    e.payload_len = 100 * 1024;
-    e.payload = malloc(e.payload_len + 1);
-    memset(e.payload, 'x', e.payload_len);
-    e.payload[e.payload_len] = '\0';
-    rc = journal_append(tx, &e);
-    entry_clear(&e);
-    return rc;
+    if (payload) {
+        memset(payload, 'x', 100 * 1024);
+        payload[100 * 1024] = '\0';
+    }
+    return append_entry(tx, "test.big", "big", "", payload, 0);
 }
 
 static long file_size(const char *p)
@@ -179,15 +192,11 @@ static void test_writer_checkpoints_in_the_background(void **state)
 {
     enum { N = 250 }; /* 25 MB: past the 16 MB that asks for a checkpoint */
     static struct writer_op ops[N];
-    struct writer *w;
     struct store_db *db;
-    struct sh_errinfo info;
+    struct writer *w = fresh_writer(&db, 16);
     struct writer_stats st;
     long size = 0;
 
-    unlink(path);
-    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
-    assert_int_equal(writer_start(path, "N1", 16, notify, NULL, &w, &info), SH_OK);
     for (int i = 0; i < N; i++) {
         ops[i] = (struct writer_op){.apply = append_big, .done = op_done};
         writer_submit(w, &ops[i]);
@@ -250,12 +259,9 @@ static void test_urgent_op_cuts_a_batch_short(void **state)
     enum { N = 100, MIN_CUT = 16 };
     static struct writer_op ops[N];
     struct store_db *db;
-    struct sh_errinfo info;
     int n = 0;
 
-    unlink(path);
-    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
-    assert_int_equal(writer_start(path, "N1", 1024, notify, NULL, &cut_writer, &info), SH_OK);
+    cut_writer = fresh_writer(&db, 1024);
     cut_urgent =
         (struct writer_op){.apply = append_one, .arg = &cut_args, .done = cut_done, .urgent = 1};
     for (int i = 0; i < N; i++) {
@@ -366,20 +372,12 @@ struct released_arg {
 static enum sh_err append_released(struct store_tx *tx, void *arg, struct sh_errinfo *info)
 {
     struct released_arg *a = arg;
-    struct journal_entry e = {0};
-    enum sh_err rc;
+    char id[64], *payload;
 
-    snprintf(e.kind, sizeof(e.kind), "%s", a->kind);
-    snprintf(e.record_id, sizeof(e.record_id), "r-%s", a->category);
-    e.version = 1;
-    snprintf(e.release, sizeof(e.release), "%s", a->release);
-    if (asprintf(&e.payload, "{\"category\":\"%s\"}", a->category) < 0)
-        return SH_ENOMEM;
-    e.payload_len = strlen(e.payload);
-    e.urgent = a->urgent;
-    rc = journal_append(tx, &e);
-    entry_clear(&e);
-    return rc;
+    snprintf(id, sizeof(id), "r-%s", a->category);
+    if (asprintf(&payload, "{\"category\":\"%s\"}", a->category) < 0)
+        payload = NULL;
+    return append_entry(tx, a->kind, id, a->release, payload, a->urgent);
 }
 
 /* seqs[0] counts; the seqs follow, urgent ones negated. */
