@@ -46,7 +46,7 @@ struct writer {
     int ckpt_wanted; /* the WAL has grown past WRITER_CHECKPOINT_PAGES */
 };
 
-#define WRITER_MIN_CUT 16 /* ordinary ops applied before an urgent op may cut the batch */
+#define WRITER_CUT_MS 2.0 /* ordinary work (ms) applied before an urgent op may cut the batch */
 #define WRITER_CHECKPOINT_PAGES 4000 /* WAL pages (4 KiB) before a checkpoint: about 16 MiB */
 #define WRITER_WAL_MAX_PAGES (2 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
 
@@ -88,9 +88,10 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
 }
 
 /* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
- * of ordinary ops stops early when an urgent op arrives: what was applied (WRITER_MIN_CUT ops
- * at least, so that a stream of urgent ops cannot bring ordinary ones down to one per
- * commit) is committed, and the rest, cut off at *last, goes back to the head of the queue. */
+ * of ordinary ops stops early when an urgent op arrives: what was applied (WRITER_CUT_MS of
+ * work at least, so that a stream of urgent ops cannot bring ordinary ones down to one per
+ * commit) is committed, and the rest, cut off at *last, goes back to the head of the queue.
+ * (In time, not ops: an op may be one row or, for an acknowledgement, hundreds.) */
 static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
                                       struct writer_op **last)
 {
@@ -106,8 +107,8 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
         return NULL;
     }
     for (struct writer_op *op = batch, *prev = NULL; op; prev = op, op = op->next, n++) {
-        if (n >= WRITER_MIN_CUT && !op->urgent &&
-            atomic_load_explicit(&w->urgent_waiting, memory_order_relaxed)) {
+        if (prev && !op->urgent && atomic_load_explicit(&w->urgent_waiting, memory_order_relaxed) &&
+            mono_ms() - t0 >= WRITER_CUT_MS) {
             rest = op;
             prev->next = NULL;
             *last = prev;

@@ -12,8 +12,8 @@
  *
  * Urgent ops (the link's urgent stream, FLASH messages) are committed in transactions of
  * their own, before ordinary ops already queued; one that arrives while a batch of ordinary
- * ops is being applied cuts it short once 16 of them are applied (the rest goes back first in
- * the queue), so it waits for a few ops and a commit, not for a whole batch.
+ * ops is being applied cuts it short once 2 ms of them are applied (the rest goes back first
+ * in the queue), so it waits for that and a commit, not for a whole batch.
  *
  * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
  * that no commit waits for a checkpoint.
