@@ -63,9 +63,8 @@ struct sent {
 static int keep_wire(const struct journal_entry *e, void *arg)
 {
     struct sent *s = arg;
-    enum gate_stream stream;
 
-    s->found = gate_outbound(e, s->country, &s->wire, &stream) == SH_OK;
+    s->found = gate_outbound(e, s->country, &s->wire) == SH_OK;
     return 1;
 }
 

@@ -66,18 +66,18 @@ enum sh_err event_normalise(json_t *doc, const struct border *b, struct sh_errin
         return err_set(info, SH_EUNPROCESSABLE, "close_reason",
                        "closing an event takes a reason ('close_reason')");
     if (status == 0)
-        json_object_set_new(doc, "close_reason", json_null());
+        field_set(doc, "close_reason", json_null());
     /* Store the time and release set in their one normal form. */
-    json_object_set_new(doc, "time", json_string(clock_format_rfc3339(t, ts, sizeof(ts))));
+    field_set(doc, "time", json_string(clock_format_rfc3339(t, ts, sizeof(ts))));
     json_t *arr = json_array();
     for (const char *p = rel; *p; p += p[3] ? 4 : 3)
         json_array_append_new(arr, json_stringn(p, 3));
-    json_object_set_new(doc, "release", arr);
+    field_set(doc, "release", arr);
     border_locate(b, lat, lon, &fix);
-    json_object_set_new(doc, "chainage_km", json_real(round_to(fix.chainage_km, 0.001)));
-    json_object_set_new(doc, "distance_km", json_real(round_to(fix.distance_km, 0.001)));
-    json_object_set_new(doc, "side", json_string(fix.side));
-    json_object_set_new(doc, "section", json_integer(fix.section));
+    field_set(doc, "chainage_km", json_real(round_to(fix.chainage_km, 0.001)));
+    field_set(doc, "distance_km", json_real(round_to(fix.distance_km, 0.001)));
+    field_set(doc, "side", json_string(fix.side));
+    field_set(doc, "section", json_integer(fix.section));
     return SH_OK;
 }
 

@@ -8,6 +8,24 @@
 #include <math.h>
 #include <string.h>
 
+void field_set(json_t *obj, const char *key, json_t *value)
+{
+    json_t *old = json_object_get(obj, key);
+
+    if (old && json_is_number(old) && json_is_number(value)) {
+        double a = json_number_value(old), b = json_number_value(value);
+        if (json_typeof(old) == json_typeof(value) &&
+            fabs(a - b) <= 1e-12 * fmax(1.0, fmax(fabs(a), fabs(b)))) {
+            json_decref(value);
+            return;
+        }
+    } else if (old && json_equal(old, value)) {
+        json_decref(value);
+        return;
+    }
+    json_object_set_new(obj, key, value);
+}
+
 enum sh_err field_only(const json_t *obj, const char *const *allowed, struct sh_errinfo *info)
 {
     const char *key;

@@ -31,6 +31,12 @@ enum sh_err field_number(const json_t *obj, const char *key, double min, double 
 enum sh_err field_time(const json_t *obj, const char *key, int required, int64_t *out, int *present,
                        struct sh_errinfo *info);
 
+/* Sets `key` of `obj` to `value` (a reference it takes), unless `obj` holds an equal value
+ * there already, which it then keeps: numbers within 1e-12 of each other count as equal, as
+ * a value printed to 15 digits and read back may not be the very double it was. So a record
+ * that needed no change is left as it came (gate_inbound relies on it). */
+void field_set(json_t *obj, const char *key, json_t *value);
+
 /* The index of `s` in `names`, or -1. */
 int field_lookup(const char *const *names, const char *s);
 

@@ -176,6 +176,7 @@ struct replica_op {
     int stream;
     struct journal_entry entry;
     json_t *doc;
+    int as_sent;         /* entry.payload is doc's text (gate_inbound) */
     int64_t prev;        /* the stream position this entry follows */
     int late_refusal;    /* refused by the store rather than by the gate */
     char reason[200];    /* non-empty: refuse the entry with this reason */
@@ -272,9 +273,7 @@ static int verify_receipt(struct link_peer *p, int stream, int64_t seq, const ch
  * stream is the one the entry was journaled for (journal_read_released reads one stream). */
 static void batch_add(struct send_batch *b, struct link_peer *p, const struct journal_entry *e)
 {
-    enum gate_stream s;
-
-    if (gate_outbound(e, p->row.country, &b->wire[b->n], &s) != SH_OK)
+    if (gate_outbound(e, p->row.country, &b->wire[b->n]) != SH_OK)
         return;
     b->seq[b->n] = e->seq;
     b->bytes += b->wire[b->n].payload_len;
@@ -856,15 +855,16 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
     if ((rc = log_received(tx, r)))
         return rc;
     if (r->reason[0] == '\0') {
-        if ((rc = db_exec(tx->db, "SAVEPOINT replica")))
+        if ((rc = db_run(tx->db, "SAVEPOINT replica")))
             return rc;
-        rc = replica_apply(tx, peer, r->peer->row.country, r->stream, &r->entry, r->doc, info);
+        rc = replica_apply(tx, peer, r->peer->row.country, r->stream, &r->entry, r->doc, r->as_sent,
+                           info);
         if (rc == SH_OK || rc == SH_EDB || rc == SH_EEXISTS) {
-            db_exec(tx->db, "RELEASE replica");
+            db_run(tx->db, "RELEASE replica");
             return rc;
         }
-        db_exec(tx->db, "ROLLBACK TO replica");
-        db_exec(tx->db, "RELEASE replica");
+        db_run(tx->db, "ROLLBACK TO replica");
+        db_run(tx->db, "RELEASE replica");
         snprintf(r->reason, sizeof(r->reason), "%.190s",
                  info->message[0] ? info->message : err_str(rc));
         r->late_refusal = 1; /* counted and logged by replica_op_done, on the loop */
@@ -970,8 +970,8 @@ static int on_entry(struct link_conn *c, const uint8_t *bin, size_t len)
     }
     if (sealed != SH_OK)
         snprintf(r->reason, sizeof(r->reason), "bad signature");
-    else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc, &info) !=
-             SH_OK)
+    else if (gate_inbound(e, p->row.name, p->link->country, p->link->cfg.border, &r->doc,
+                          &r->as_sent, &info) != SH_OK)
         snprintf(r->reason, sizeof(r->reason), "%.190s", info.message);
     if (r->reason[0]) {
         p->rejected_in++;

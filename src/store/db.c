@@ -122,6 +122,22 @@ enum sh_err db_exec(struct store_db *db, const char *sql)
     return SH_OK;
 }
 
+enum sh_err db_run(struct store_db *db, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc;
+
+    if (st == NULL)
+        return SH_EDB;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("db.error", "op=run sql=\"%s\" reason=\"%s\"", sql, sqlite3_errmsg(db->h));
+        return SH_EDB;
+    }
+    return SH_OK;
+}
+
 static int pragma_int(struct store_db *db, const char *sql)
 {
     sqlite3_stmt *st = db_stmt(db, sql);

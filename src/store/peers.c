@@ -177,13 +177,19 @@ static enum sh_err link_in_advance(struct store_db *db, const char *peer, int st
 
 /* Writes the derived row of a replicated document with `upsert` (events_row_upsert,
  * patrols_row_upsert), from the document's canonical text. */
+/* Stores `doc` in its table through `upsert`, printed canonically unless e->payload is its
+ * text already (`as_sent`). */
 static enum sh_err row_upsert(struct store_tx *tx, const struct journal_entry *e, const json_t *doc,
+                              int as_sent,
                               enum sh_err (*upsert)(struct store_db *, const struct journal_entry *,
                                                     const json_t *, const char *, size_t))
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    char *text;
     enum sh_err rc;
 
+    if (as_sent)
+        return upsert(tx->db, e, doc, e->payload, e->payload_len);
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (text == NULL)
         return SH_ENOMEM;
     rc = upsert(tx->db, e, doc, text, strlen(text));
@@ -192,7 +198,7 @@ static enum sh_err row_upsert(struct store_tx *tx, const struct journal_entry *e
 }
 
 enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *peer_country,
-                          int stream, struct journal_entry *e, const json_t *doc,
+                          int stream, struct journal_entry *e, const json_t *doc, int as_sent,
                           struct sh_errinfo *info)
 {
     enum sh_err rc;
@@ -208,7 +214,7 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
         return err_set(info, rc, "", "could not journal entry %lld of %s", (long long)e->origin_seq,
                        peer);
     if (strncmp(e->kind, "event.", 6) == 0) {
-        rc = row_upsert(tx, e, doc, events_row_upsert);
+        rc = row_upsert(tx, e, doc, as_sent, events_row_upsert);
     } else if (strcmp(e->kind, "fence.status") == 0) {
         const char *side = json_string_value(json_object_get(doc, "side"));
         if (side == NULL || strcmp(side, peer_country) != 0)
@@ -221,7 +227,7 @@ enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *pee
             return err_set(info, SH_EFORBIDDEN, "side",
                            "%s plans %s's patrols, not %s's: a side plans its own", peer,
                            peer_country, side ? side : "no one");
-        rc = row_upsert(tx, e, doc, patrols_row_upsert);
+        rc = row_upsert(tx, e, doc, as_sent, patrols_row_upsert);
         if (rc == SH_EFORBIDDEN)
             return err_set(info, rc, "id", "patrol %s is another node's plan", e->record_id);
     } else {

@@ -47,12 +47,13 @@ int64_t link_in_get(struct store_db *db, const char *peer, int stream);
 /* Our last seq `peer` acknowledged on `stream` (0 if none). */
 int64_t link_out_get(struct store_db *db, const char *peer, int stream);
 
-/* Applies a replicated entry `e` (origin fields and signature set) carrying the record `doc`:
- * appends it to the journal, upserts the record when its version is newer than ours, and
- * advances link_in; hotline entries go to store/hotline_store (a message makes its delivery
- * receipt, released to `peer_country`). SH_EEXISTS if origin_seq was applied already. */
+/* Applies a replicated entry `e` (origin fields and signature set) carrying the record `doc`
+ * (whose text is e->payload when `as_sent`, gate_inbound): appends it to the journal, upserts
+ * the record when its version is newer than ours, and advances link_in; hotline entries go
+ * to store/hotline_store (a message makes its delivery receipt, released to `peer_country`).
+ * SH_EEXISTS if origin_seq was applied already. */
 enum sh_err replica_apply(struct store_tx *tx, const char *peer, const char *peer_country,
-                          int stream, struct journal_entry *e, const json_t *doc,
+                          int stream, struct journal_entry *e, const json_t *doc, int as_sent,
                           struct sh_errinfo *info);
 
 /* Records a signed cumulative acknowledgement from `peer` and advances link_out. */

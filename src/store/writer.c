@@ -13,6 +13,7 @@
  * twice the threshold the writer checkpoints itself, as SQLite would have, copying only what
  * the other thread has not (a few MiB), and the WAL starts over. `ckpt_*` are guarded by `mu`.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "store/writer.h"
 
 #include "core/clock.h"
@@ -74,17 +75,17 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
 
     memcpy(hash, tx->head_hash, ENTRY_HASH_LEN);
     memset(&op->info, 0, sizeof(op->info));
-    if (db_exec(tx->db, "SAVEPOINT op")) {
+    if (db_run(tx->db, "SAVEPOINT op")) {
         op->result = SH_EDB;
         return;
     }
     op->result = op->apply(tx, op->arg, &op->info);
     if (op->result != SH_OK) {
-        db_exec(tx->db, "ROLLBACK TO op");
+        db_run(tx->db, "ROLLBACK TO op");
         tx->head_seq = seq;
         memcpy(tx->head_hash, hash, ENTRY_HASH_LEN);
     }
-    db_exec(tx->db, "RELEASE op");
+    db_run(tx->db, "RELEASE op");
 }
 
 /* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
@@ -100,7 +101,7 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
     double t0 = mono_ms();
     int n = 0;
 
-    if (db_exec(w->db, "BEGIN IMMEDIATE") || journal_head(w->db, &tx.head_seq, tx.head_hash)) {
+    if (db_run(w->db, "BEGIN IMMEDIATE") || journal_head(w->db, &tx.head_seq, tx.head_hash)) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
@@ -122,7 +123,7 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
         }
         apply_one(&tx, op);
     }
-    if (db_exec(w->db, "COMMIT")) {
+    if (db_run(w->db, "COMMIT")) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
             if (op->result == SH_OK)
@@ -168,6 +169,7 @@ static void *writer_main(void *arg)
 {
     struct writer *w = arg;
 
+    pthread_setname_np(pthread_self(), "sarhad-writer"); /* in top -H and perf */
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (w->queue == NULL && w->urgent == NULL && !w->stopping)
@@ -227,6 +229,7 @@ static void *checkpoint_main(void *arg)
 {
     struct writer *w = arg;
 
+    pthread_setname_np(pthread_self(), "sarhad-ckpt");
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->ckpt_wanted && !w->stopping)

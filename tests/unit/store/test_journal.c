@@ -333,7 +333,7 @@ static enum sh_err apply_replica(struct store_tx *tx, void *arg, struct sh_errin
     e.version = 1;
     e.payload = json_dumps(doc, JSON_COMPACT);
     e.payload_len = strlen(e.payload);
-    rc = replica_apply(tx, "IR-EAST", "IRN", 1, &e, doc, info);
+    rc = replica_apply(tx, "IR-EAST", "IRN", 1, &e, doc, 0, info);
     entry_clear(&e);
     return rc;
 }
