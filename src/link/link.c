@@ -798,20 +798,17 @@ static void schedule_ack(struct link_peer *p, int force)
     event_active(p->ack_ev, EV_TIMEOUT, 0);
 }
 
-/* The exchange-log leaf of a received entry: what its origin signed, then its seal. */
-static enum sh_err log_received(struct store_tx *tx, struct replica_op *r)
+/* The exchange-log leaf of a received entry that is refused (it has no journal row to be
+ * rebuilt from, xlog_append_received): what its origin signed, then its seal. */
+static enum sh_err log_refused(struct store_tx *tx, struct replica_op *r)
 {
-    size_t n = entry_canonical_wire(&r->entry, NULL, 0);
-    uint8_t *data = malloc(n + r->entry.seal_len);
+    size_t len;
+    uint8_t *data = xlog_received_data(&r->entry, &len);
     char ref[96];
     enum sh_err rc;
 
-    if (data == NULL)
-        abort();
-    entry_canonical_wire(&r->entry, data, n);
-    memcpy(data + n, r->entry.seal, r->entry.seal_len);
     snprintf(ref, sizeof(ref), "%s:%lld", r->entry.origin, (long long)r->entry.origin_seq);
-    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, n + r->entry.seal_len);
+    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, len);
     free(data);
     return rc;
 }
@@ -852,23 +849,21 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
     if (link_in_get(tx->db, peer, r->stream) != r->prev)
         return err_set(info, SH_ECONFLICT, "prev", "the entry before %lld was not applied",
                        (long long)r->entry.origin_seq);
-    if ((rc = log_received(tx, r)))
-        return rc;
     if (r->reason[0] == '\0') {
-        if ((rc = db_run(tx->db, "SAVEPOINT replica")))
-            return rc;
         rc = replica_apply(tx, peer, r->peer->row.country, r->stream, &r->entry, r->doc, r->as_sent,
                            info);
-        if (rc == SH_OK || rc == SH_EDB || rc == SH_EEXISTS) {
-            db_run(tx->db, "RELEASE replica");
+        if (rc == SH_OK)
+            return xlog_append_received(tx, peer, &r->entry);
+        if (rc == SH_EDB || rc == SH_EEXISTS)
             return rc;
-        }
-        db_run(tx->db, "ROLLBACK TO replica");
-        db_run(tx->db, "RELEASE replica");
         snprintf(r->reason, sizeof(r->reason), "%.190s",
                  info->message[0] ? info->message : err_str(rc));
+        if ((rc = store_tx_undo(tx)))
+            return rc;
         r->late_refusal = 1; /* counted and logged by replica_op_done, on the loop */
     }
+    if ((rc = log_refused(tx, r)))
+        return rc;
     return refusal_store(tx, r);
 }
 

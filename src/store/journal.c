@@ -225,6 +225,20 @@ enum sh_err journal_read_record(struct store_db *db, const char *kind, const cha
     return visit_rows(st, fn, arg);
 }
 
+enum sh_err journal_read_origin(struct store_db *db, const char *origin, int64_t origin_seq,
+                                journal_visit_fn fn, void *arg)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
+                                   "release,payload,prev_hash,hash,sig,urgent FROM journal "
+                                   "WHERE origin=? AND origin_seq=?");
+
+    if (st == NULL)
+        return SH_EDB;
+    db_bind_text(st, 1, origin);
+    sqlite3_bind_int64(st, 2, origin_seq);
+    return visit_rows(st, fn, arg);
+}
+
 struct verify_state {
     int64_t expect_seq;
     uint8_t prev[ENTRY_HASH_LEN];

@@ -24,6 +24,8 @@ struct store_tx {
     int64_t now_ms;                    /* time stamped on entries of this transaction */
     int64_t head_seq;                  /* last appended seq */
     uint8_t head_hash[ENTRY_HASH_LEN]; /* its hash (zeros before the first entry) */
+    int64_t undo_seq;                  /* the head when the running op began (store_tx_undo) */
+    uint8_t undo_hash[ENTRY_HASH_LEN];
 };
 
 /* Reads the chain head (last seq and hash; 0 and zeros for an empty journal). */
@@ -54,6 +56,10 @@ enum sh_err journal_read_released(struct store_db *db, int64_t after, const char
 
 /* Calls `fn` for the entries of `kind` about `record_id`, in journal order. */
 enum sh_err journal_read_record(struct store_db *db, const char *kind, const char *record_id,
+                                journal_visit_fn fn, void *arg);
+
+/* Calls `fn` for the entry made at `origin` with `origin_seq`, if the journal holds it. */
+enum sh_err journal_read_origin(struct store_db *db, const char *origin, int64_t origin_seq,
                                 journal_visit_fn fn, void *arg);
 
 /* Recomputes every hash from the first entry. Returns SH_OK, or SH_ECONFLICT with *bad_seq set

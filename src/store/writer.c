@@ -67,25 +67,35 @@ static double mono_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Applies one op under a savepoint so that its failure undoes only its own writes. */
+enum sh_err store_tx_undo(struct store_tx *tx)
+{
+    tx->head_seq = tx->undo_seq;
+    memcpy(tx->head_hash, tx->undo_hash, ENTRY_HASH_LEN);
+    return db_run(tx->db, "ROLLBACK TO op");
+}
+
+/* Runs `fn` under a savepoint, so that its failure (or store_tx_undo) undoes only its own
+ * writes. */
+static enum sh_err apply_under_savepoint(struct store_tx *tx, store_apply_fn fn, void *arg,
+                                         struct sh_errinfo *info)
+{
+    enum sh_err rc;
+
+    tx->undo_seq = tx->head_seq;
+    memcpy(tx->undo_hash, tx->head_hash, ENTRY_HASH_LEN);
+    if (db_run(tx->db, "SAVEPOINT op"))
+        return SH_EDB;
+    rc = fn(tx, arg, info);
+    if (rc != SH_OK)
+        store_tx_undo(tx);
+    db_run(tx->db, "RELEASE op");
+    return rc;
+}
+
 static void apply_one(struct store_tx *tx, struct writer_op *op)
 {
-    int64_t seq = tx->head_seq;
-    uint8_t hash[ENTRY_HASH_LEN];
-
-    memcpy(hash, tx->head_hash, ENTRY_HASH_LEN);
     memset(&op->info, 0, sizeof(op->info));
-    if (db_run(tx->db, "SAVEPOINT op")) {
-        op->result = SH_EDB;
-        return;
-    }
-    op->result = op->apply(tx, op->arg, &op->info);
-    if (op->result != SH_OK) {
-        db_run(tx->db, "ROLLBACK TO op");
-        tx->head_seq = seq;
-        memcpy(tx->head_hash, hash, ENTRY_HASH_LEN);
-    }
-    db_run(tx->db, "RELEASE op");
+    op->result = apply_under_savepoint(tx, op->apply, op->arg, &op->info);
 }
 
 /* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
@@ -369,7 +379,7 @@ enum sh_err store_tx_run(struct store_db *db, const char *node, store_apply_fn f
         return err_set(info, SH_EDB, "", "cannot start a write transaction");
     rc = journal_head(db, &tx.head_seq, tx.head_hash);
     if (rc == SH_OK)
-        rc = fn(&tx, arg, info);
+        rc = apply_under_savepoint(&tx, fn, arg, info);
     if (rc == SH_OK && db_exec(db, "COMMIT"))
         rc = err_set(info, SH_EDB, "", "commit failed");
     if (rc != SH_OK)

@@ -32,6 +32,11 @@
  * an error with `info` filled; on error everything the function wrote is rolled back. */
 typedef enum sh_err (*store_apply_fn)(struct store_tx *tx, void *arg, struct sh_errinfo *info);
 
+/* Undoes what the running op has written so far, journal entries included, and lets it go on
+ * to write something else in their place (the link refusing an entry the store would not
+ * take). */
+enum sh_err store_tx_undo(struct store_tx *tx);
+
 struct writer_op {
     store_apply_fn apply;
     void *arg;

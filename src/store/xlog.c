@@ -5,12 +5,17 @@
 
 #include "core/log.h"
 #include "domain/merkle.h"
+#include "store/journal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direction,
-                        const char *ref, const uint8_t *data, size_t len)
+/* One leaf row; `data` NULL stores it by reference (an empty blob) while `hashed` is what its
+ * leaf hash covers. */
+static enum sh_err leaf_insert(struct store_tx *tx, const char *peer, const char *direction,
+                               const char *ref, const uint8_t *data, const uint8_t *hashed,
+                               size_t len)
 {
     sqlite3_stmt *st = db_stmt(tx->db, "INSERT INTO xlog(idx,peer,direction,ref,time_ms,data,leaf) "
                                        "VALUES((SELECT coalesce(max(idx)+1,0) FROM xlog),"
@@ -20,12 +25,15 @@ enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direc
 
     if (st == NULL)
         return SH_EDB;
-    merkle_leaf_hash(data, len, leaf);
+    merkle_leaf_hash(hashed, len, leaf);
     db_bind_text(st, 1, peer);
     db_bind_text(st, 2, direction);
     db_bind_text(st, 3, ref);
     sqlite3_bind_int64(st, 4, tx->now_ms);
-    sqlite3_bind_blob(st, 5, data, (int)len, SQLITE_STATIC);
+    if (data)
+        sqlite3_bind_blob(st, 5, data, (int)len, SQLITE_STATIC);
+    else
+        sqlite3_bind_zeroblob(st, 5, 0);
     sqlite3_bind_blob(st, 6, leaf, MERKLE_HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -35,6 +43,77 @@ enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direc
         return SH_EDB;
     }
     return SH_OK;
+}
+
+enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direction,
+                        const char *ref, const uint8_t *data, size_t len)
+{
+    return leaf_insert(tx, peer, direction, ref, data, data, len);
+}
+
+uint8_t *xlog_received_data(const struct journal_entry *e, size_t *len)
+{
+    size_t n = entry_canonical_wire(e, NULL, 0);
+    uint8_t *data = malloc(n + e->seal_len + 1);
+
+    if (data == NULL)
+        abort();
+    entry_canonical_wire(e, data, n);
+    memcpy(data + n, e->seal, e->seal_len);
+    *len = n + e->seal_len;
+    return data;
+}
+
+enum sh_err xlog_append_received(struct store_tx *tx, const char *peer,
+                                 const struct journal_entry *e)
+{
+    char ref[96];
+    size_t len;
+    uint8_t *data = xlog_received_data(e, &len);
+    enum sh_err rc;
+
+    snprintf(ref, sizeof(ref), "%s:%lld", e->origin, (long long)e->origin_seq);
+    rc = leaf_insert(tx, peer, "received", ref, NULL, data, len);
+    free(data);
+    return rc;
+}
+
+struct rebuilt {
+    uint8_t *data;
+    size_t len;
+};
+
+static int rebuild_one(const struct journal_entry *e, void *arg)
+{
+    struct rebuilt *r = arg;
+
+    r->data = xlog_received_data(e, &r->len);
+    return 1;
+}
+
+/* The data of a leaf stored by reference (an empty "received" row): rebuilt from the journal
+ * entry its ref names, or NULL (and *len 0) when the journal no longer holds it, which then
+ * fails the leaf's hash check. */
+static uint8_t *leaf_data_rebuilt(struct store_db *db, const char *direction, const char *ref,
+                                  size_t *len)
+{
+    struct rebuilt r = {NULL, 0};
+    const char *colon = ref ? strrchr(ref, ':') : NULL;
+    char origin[64];
+    char *end;
+    long long seq;
+
+    *len = 0;
+    if (direction == NULL || strcmp(direction, "received") != 0 || colon == NULL ||
+        (size_t)(colon - ref) >= sizeof(origin))
+        return NULL;
+    memcpy(origin, ref, (size_t)(colon - ref));
+    origin[colon - ref] = '\0';
+    seq = strtoll(colon + 1, &end, 10);
+    if (*end != '\0' || journal_read_origin(db, origin, seq, rebuild_one, &r) != SH_OK)
+        return NULL;
+    *len = r.len;
+    return r.data;
 }
 
 enum sh_err xlog_leaves(struct store_db *db, uint8_t (**leaves)[32], size_t *n, size_t *cap,
@@ -87,6 +166,12 @@ enum sh_err xlog_find(struct store_db *db, const char *direction, const char *re
         rc = SH_OK;
     }
     sqlite3_reset(st);
+    if (rc == SH_OK && *len == 0) {
+        free(*data);
+        *data = leaf_data_rebuilt(db, direction, ref, len);
+        if (*data == NULL)
+            rc = SH_ENOTFOUND;
+    }
     return rc;
 }
 
@@ -98,12 +183,20 @@ enum sh_err xlog_scan(struct store_db *db, xlog_visit_fn fn, void *arg)
     if (st == NULL)
         return SH_EDB;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint8_t leaf[32] = {0};
+        uint8_t leaf[32] = {0}, *rebuilt = NULL;
+        const char *direction = (const char *)sqlite3_column_text(st, 1);
+        const char *ref = (const char *)sqlite3_column_text(st, 2);
+        const uint8_t *data = sqlite3_column_blob(st, 3);
+        size_t len = (size_t)sqlite3_column_bytes(st, 3);
+        int stop;
+
         if (sqlite3_column_bytes(st, 4) == 32)
             memcpy(leaf, sqlite3_column_blob(st, 4), 32);
-        if (fn(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-               (const char *)sqlite3_column_text(st, 2), sqlite3_column_blob(st, 3),
-               (size_t)sqlite3_column_bytes(st, 3), leaf, arg))
+        if (len == 0)
+            data = rebuilt = leaf_data_rebuilt(db, direction, ref, &len);
+        stop = fn(sqlite3_column_int64(st, 0), direction, ref, data, len, leaf, arg);
+        free(rebuilt);
+        if (stop)
             break;
     }
     sqlite3_reset(st);

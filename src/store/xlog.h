@@ -6,6 +6,10 @@
  *   leaf data: "sent" / "received": entry_canonical_wire(entry) || the origin's seal
  *                                   (domain/seal.h: signature, batch index, count, path)
  *              "receipt":           entry_canonical_receipt(...) || our signature (64)
+ *   A "received" leaf of an entry that was applied stores no data (an empty blob): its data
+ *   is rebuilt from the journal row named by its ref, which holds the same fields and the
+ *   seal. (It was stored twice: a third of the receiver's writes.) A refused entry, which
+ *   has no journal row, keeps its data.
  *   leaf hash: SHA-256(0x00 || data); leaf index = xlog.idx (0-based)
  *   checkpoint note (signed by the log's node, cosigned by the peer):
  *              "sarhad-checkpoint-v1" 0x00 str origin | u64 size | root (32) | u64 time_ms
@@ -34,6 +38,16 @@ struct xlog_checkpoint {
  * for a receipt). Borrows `data`. */
 enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direction,
                         const char *ref, const uint8_t *data, size_t len);
+
+/* Appends the leaf of entry `e`, received from `peer` and journaled in this transaction: its
+ * data (what the origin sealed, entry_canonical_wire, then the seal) is hashed into the leaf
+ * but not stored a second time; readers rebuild it from the journal row (`ref` is
+ * "origin:origin_seq"), so that row is what the leaf proves. */
+enum sh_err xlog_append_received(struct store_tx *tx, const char *peer,
+                                 const struct journal_entry *e);
+
+/* The data of a received entry's leaf, as xlog_append_received hashed it (malloc'd). */
+uint8_t *xlog_received_data(const struct journal_entry *e, size_t *len);
 
 /* Appends to `*leaves` (grown with realloc) the hashes of leaves from index *n on, at most
  * `limit` of them (<= 0: all); updates *n and *cap. */

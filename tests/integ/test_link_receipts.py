@@ -31,6 +31,25 @@ def split_leaf(data):
     return data[:at], data[at:]
 
 
+def received_data(node, ref, data):
+    """A "received" leaf's data: stored, or (an applied entry) rebuilt from the journal row
+    its ref names, as xlog.h lays it out: the wire encoding, then the seal (journal.sig)."""
+    if data:
+        return data
+    origin, seq = ref.rsplit(":", 1)
+    rows = query(node, "SELECT origin, origin_seq, kind, record_id, version, release, payload, "
+                       "sig FROM journal WHERE origin=? AND origin_seq=?", origin, int(seq))
+    if not rows:
+        return None
+    o, oseq, kind, rid, version, release, payload, sig = rows[0]
+
+    def s(v):
+        b = v.encode() if isinstance(v, str) else v
+        return len(b).to_bytes(4, "big") + b
+    return (b"sarhad-wire-v1\0" + s(o) + oseq.to_bytes(8, "big") + s(kind) + s(rid) +
+            version.to_bytes(8, "big") + s(release) + s(payload) + sig)
+
+
 def query(node, sql, *args):
     """Reads the node's database (WAL: safe beside the running node)."""
     db = sqlite3.connect(os.path.join(node.dir, "sarhad.db"), timeout=10)
@@ -95,8 +114,9 @@ class LinkReceiptTest(NodeTest):
         entry must be the same and the seal one of the same shape (signature, index, count,
         path)."""
         sent = dict(query(sender, "SELECT ref, data FROM xlog WHERE direction='sent'"))
-        got = dict(query(receiver, "SELECT ref, data FROM xlog WHERE direction='received' "
-                                   "AND peer=?", sender.name))
+        got = {r: received_data(receiver, r, d)
+               for r, d in query(receiver, "SELECT ref, data FROM xlog WHERE "
+                                           "direction='received' AND peer=?", sender.name)}
         self.assertTrue(sent)
         if same_seal:
             same = {r: sent[r] == got.get(r) for r in sent}
