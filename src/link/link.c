@@ -78,6 +78,11 @@
 /* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
  * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
 #define LINK_SOCKBUF (64 * 1024)
+/* Bytes a link connection reads (or writes) in one loop turn. libevent's default, 16 KiB,
+ * left the rest in the kernel's buffers, first in first out: an urgent frame behind bulk ones
+ * waited a loop turn per 16 KiB before the receiver saw it. Read into user space, urgent
+ * frames are checked first (process_pending). */
+#define LINK_SINGLE_IO (256 * 1024)
 #define HANDSHAKE_TIMEOUT_S 10
 #define LINK_PEERS_MAX 64   /* pinned peers one node serves */
 #define MAX_UNIDENTIFIED 16 /* connections not yet up: a bound on what strangers can hold */
@@ -1632,6 +1637,8 @@ static struct link_conn *conn_new(struct link *l, struct bufferevent *bev, const
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, c);
     bufferevent_setwatermark(bev, EV_READ, 0, 2 * FRAME_MAX + 16);
     bufferevent_setwatermark(bev, EV_WRITE, BULK_LOW_WATER / 2, 0);
+    bufferevent_set_max_single_read(bev, LINK_SINGLE_IO);
+    bufferevent_set_max_single_write(bev, LINK_SINGLE_IO);
     bufferevent_set_timeouts(bev, &hs, NULL);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     return c;

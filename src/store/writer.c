@@ -20,6 +20,9 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,7 @@ struct writer {
 
 #define WRITER_CUT_MS 2.0 /* ordinary work (ms) applied before an urgent op may cut the batch */
 #define WRITER_CHECKPOINT_PAGES 4000 /* WAL pages (4 KiB) before a checkpoint: about 16 MiB */
+#define WRITER_CKPT_NICE 10          /* the checkpointer's nice value */
 #define WRITER_WAL_MAX_PAGES (2 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
@@ -98,61 +102,6 @@ static void apply_one(struct store_tx *tx, struct writer_op *op)
     op->result = apply_under_savepoint(tx, op->apply, op->arg, &op->info);
 }
 
-/* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
- * of ordinary ops stops early when an urgent op arrives: what was applied (WRITER_CUT_MS of
- * work at least, so that a stream of urgent ops cannot bring ordinary ones down to one per
- * commit) is committed, and the rest, cut off at *last, goes back to the head of the queue.
- * (In time, not ops: an op may be one row or, for an acknowledgement, hundreds.) */
-static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
-                                      struct writer_op **last)
-{
-    struct writer_op *rest = NULL;
-    struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
-    double t0 = mono_ms();
-    int n = 0;
-
-    if (db_run(w->db, "BEGIN IMMEDIATE") || journal_head(w->db, &tx.head_seq, tx.head_hash)) {
-        db_exec(w->db, "ROLLBACK");
-        for (struct writer_op *op = batch; op; op = op->next)
-            op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
-        return NULL;
-    }
-    for (struct writer_op *op = batch, *prev = NULL; op; prev = op, op = op->next, n++) {
-        if (prev && !op->urgent && atomic_load_explicit(&w->urgent_waiting, memory_order_relaxed) &&
-            mono_ms() - t0 >= WRITER_CUT_MS) {
-            rest = op;
-            prev->next = NULL;
-            *last = prev;
-            break;
-        }
-        /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
-         * after that would commit on its own, outside the batch. Fail it instead. */
-        if (sqlite3_get_autocommit(db_handle(w->db))) {
-            op->result = err_set(&op->info, SH_EDB, "", "the transaction was aborted");
-            continue;
-        }
-        apply_one(&tx, op);
-    }
-    if (db_run(w->db, "COMMIT")) {
-        db_exec(w->db, "ROLLBACK");
-        for (struct writer_op *op = batch; op; op = op->next)
-            if (op->result == SH_OK)
-                op->result = err_set(&op->info, SH_EDB, "", "commit failed");
-        return rest;
-    }
-    double dt = mono_ms() - t0;
-    pthread_mutex_lock(&w->mu);
-    w->stats.commits++;
-    w->stats.ops += (uint64_t)n;
-    w->stats.sum_ms += dt;
-    for (int i = 0; i < WRITER_LATENCY_BUCKETS; i++)
-        if (dt <= bucket_ms[i])
-            w->stats.buckets[i]++;
-    w->stats.committed_seq = tx.head_seq;
-    pthread_mutex_unlock(&w->mu);
-    return rest;
-}
-
 /* Moves up to `max` ops from the list (*head, *tail) to the end of (*bhead, *btail). */
 static int take(struct writer_op **head, struct writer_op **tail, int max, struct writer_op **bhead,
                 struct writer_op **btail)
@@ -173,6 +122,72 @@ static int take(struct writer_op **head, struct writer_op **tail, int max, struc
     if (*head == NULL)
         *tail = NULL;
     return n;
+}
+
+/* One transaction over `batch`. On commit failure every op of it fails with SH_EDB. A batch
+ * of ordinary ops stops early when an urgent op arrives: once WRITER_CUT_MS of it is applied
+ * (so that a stream of urgent ops cannot bring ordinary ones down to one per commit; in time,
+ * not ops, as an op may be one row or, for an acknowledgement, hundreds), the urgent ops
+ * waiting are applied in this transaction and it commits: they wait for a few ops and one
+ * commit, not for the whole batch and two. The ordinary ops not applied, from `rest`, go back
+ * to the head of the queue; the batch list is then what was applied, up to *last. */
+static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
+                                      struct writer_op **last)
+{
+    struct writer_op *rest = NULL;
+    struct store_tx tx = {.db = w->db, .node = w->node, .now_ms = clock_now_ms()};
+    double t0 = mono_ms();
+    int n = 0;
+
+    if (db_run(w->db, "BEGIN IMMEDIATE") || journal_head(w->db, &tx.head_seq, tx.head_hash)) {
+        db_exec(w->db, "ROLLBACK");
+        for (struct writer_op *op = batch; op; op = op->next)
+            op->result = err_set(&op->info, SH_EDB, "", "the database refused the write");
+        return NULL;
+    }
+    for (struct writer_op *op = batch, *prev = NULL; op; prev = op, op = op->next) {
+        if (rest == NULL && prev && !op->urgent &&
+            atomic_load_explicit(&w->urgent_waiting, memory_order_relaxed) &&
+            mono_ms() - t0 >= WRITER_CUT_MS) {
+            struct writer_op *urgent = NULL, *urgent_last = NULL;
+            rest = op;
+            pthread_mutex_lock(&w->mu);
+            take(&w->urgent, &w->urgent_tail, w->max_batch, &urgent, &urgent_last);
+            atomic_store(&w->urgent_waiting, w->urgent != NULL);
+            pthread_mutex_unlock(&w->mu);
+            prev->next = urgent;
+            *last = urgent ? urgent_last : prev;
+            if (urgent == NULL)
+                break;
+            op = urgent;
+        }
+        /* SQLITE_FULL, IOERR, NOMEM... can roll back the whole transaction: what would run
+         * after that would commit on its own, outside the batch. Fail it instead. */
+        if (sqlite3_get_autocommit(db_handle(w->db))) {
+            op->result = err_set(&op->info, SH_EDB, "", "the transaction was aborted");
+            continue;
+        }
+        apply_one(&tx, op);
+        n++;
+    }
+    if (db_run(w->db, "COMMIT")) {
+        db_exec(w->db, "ROLLBACK");
+        for (struct writer_op *op = batch; op; op = op->next)
+            if (op->result == SH_OK)
+                op->result = err_set(&op->info, SH_EDB, "", "commit failed");
+        return rest;
+    }
+    double dt = mono_ms() - t0;
+    pthread_mutex_lock(&w->mu);
+    w->stats.commits++;
+    w->stats.ops += (uint64_t)n;
+    w->stats.sum_ms += dt;
+    for (int i = 0; i < WRITER_LATENCY_BUCKETS; i++)
+        if (dt <= bucket_ms[i])
+            w->stats.buckets[i]++;
+    w->stats.committed_seq = tx.head_seq;
+    pthread_mutex_unlock(&w->mu);
+    return rest;
 }
 
 static void *writer_main(void *arg)
@@ -240,6 +255,9 @@ static void *checkpoint_main(void *arg)
     struct writer *w = arg;
 
     pthread_setname_np(pthread_self(), "sarhad-ckpt");
+    /* Background work: on a busy machine the loop and the writer go first (this thread's
+     * nice value only; raising it needs no privilege). */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_CKPT_NICE);
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->ckpt_wanted && !w->stopping)

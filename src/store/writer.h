@@ -10,13 +10,14 @@
  *   loop: writer_submit(op) ──queue──> thread: BEGIN; apply…; COMMIT ──done list──> notify()
  *   loop (woken by notify): writer_complete() ─> op->done(op) for each finished op
  *
- * Urgent ops (the link's urgent stream, FLASH messages) are committed in transactions of
- * their own, before ordinary ops already queued; one that arrives while a batch of ordinary
- * ops is being applied cuts it short once 2 ms of them are applied (the rest goes back first
- * in the queue), so it waits for that and a commit, not for a whole batch.
+ * Urgent ops (the link's urgent stream, FLASH messages) are taken before ordinary ops already
+ * queued, in a transaction of their own; one that arrives while a batch of ordinary ops is
+ * being applied cuts it short once 2 ms of them are applied, is applied in that transaction
+ * and commits with it (the rest goes back first in the queue), so it waits for a few ops and
+ * one commit, not for a whole batch and two.
  *
- * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
- * that no commit waits for a checkpoint.
+ * A second thread, on its own connection and at a lower priority, checkpoints the WAL into the
+ * database (writer.c), so that no commit waits for a checkpoint.
  *
  * store_tx_run() applies one op synchronously in its own transaction, for the CLI.
  */

@@ -252,9 +252,15 @@ static void no_done(struct writer_op *op)
 {
 }
 
+static int entry_times(const struct journal_entry *e, void *arg)
+{
+    ((int64_t *)arg)[e->seq] = e->time_ms;
+    return 0;
+}
+
 /* An urgent op that arrives while a batch of ordinary ops is being applied is committed after
- * a few of them (2 ms of work, WRITER_CUT_MS), not after the whole batch; the ordinary ops
- * keep their order. */
+ * a few of them (2 ms of work, WRITER_CUT_MS), in their transaction, not after the whole
+ * batch; the ordinary ops keep their order. */
 static void test_urgent_op_cuts_a_batch_short(void **state)
 {
     enum { N = 100 };
@@ -289,6 +295,12 @@ static void test_urgent_op_cuts_a_batch_short(void **state)
             assert_int_equal(cut_order[i], i < at ? i : i - 1);
     assert_int_equal(journal_read(db, 0, 0, count_entry, &n), SH_OK);
     assert_int_equal(n, N + 1);
+    /* entries of one transaction carry its time: the urgent one (seq at + 1) shares the first
+     * op's, and the ops cut off were committed later */
+    int64_t times[N + 2] = {0};
+    assert_int_equal(journal_read(db, 0, 0, entry_times, times), SH_OK);
+    assert_int_equal(times[at + 1], times[1]);
+    assert_true(times[at + 2] > times[at + 1]);
     db_close(db);
 }
 
