@@ -52,7 +52,13 @@ struct writer {
 
 #define WRITER_CUT_MS 2.0 /* ordinary work (ms) applied before an urgent op may cut the batch */
 #define WRITER_CHECKPOINT_PAGES 4000 /* WAL pages (4 KiB) before a checkpoint: about 16 MiB */
-#define WRITER_CKPT_NICE 10          /* the checkpointer's nice value */
+/* Nice values of the writer thread and the checkpointer (this thread's only; raising it needs
+ * no privilege). When the cores are saturated (a catch-up), the loop, which reads the link and
+ * answers requests in small steps, gets the CPU as soon as it has work; the writer, which
+ * always has work then, takes the rest and makes its group commits larger. Measured: FLASH
+ * round trips behind a backlog went from p99 ~58 to ~46 ms at the same catch-up rate. */
+#define WRITER_NICE 6
+#define WRITER_CKPT_NICE 10
 #define WRITER_WAL_MAX_PAGES (2 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
@@ -195,6 +201,7 @@ static void *writer_main(void *arg)
     struct writer *w = arg;
 
     pthread_setname_np(pthread_self(), "sarhad-writer"); /* in top -H and perf */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (w->queue == NULL && w->urgent == NULL && !w->stopping)
@@ -255,8 +262,7 @@ static void *checkpoint_main(void *arg)
     struct writer *w = arg;
 
     pthread_setname_np(pthread_self(), "sarhad-ckpt");
-    /* Background work: on a busy machine the loop and the writer go first (this thread's
-     * nice value only; raising it needs no privilege). */
+    /* Background work: on a busy machine the loop and the writer go first. */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_CKPT_NICE);
     pthread_mutex_lock(&w->mu);
     for (;;) {

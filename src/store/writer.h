@@ -16,8 +16,9 @@
  * and commits with it (the rest goes back first in the queue), so it waits for a few ops and
  * one commit, not for a whole batch and two.
  *
- * A second thread, on its own connection and at a lower priority, checkpoints the WAL into the
- * database (writer.c), so that no commit waits for a checkpoint.
+ * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
+ * that no commit waits for a checkpoint. Both threads run at a lower priority than the loop
+ * (nice 6 and 10): on saturated cores the loop's small steps go first.
  *
  * store_tx_run() applies one op synchronously in its own transaction, for the CLI.
  */
