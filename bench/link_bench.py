@@ -158,5 +158,8 @@ def run(with_flash):
 
 
 if __name__ == "__main__":
+    # Three probe threads share the GIL; at Python's default 5 ms switch interval a thread
+    # woken by its socket could wait that long to run, which would be timed as the nodes'.
+    sys.setswitchinterval(0.0005)
     for with_flash in RUNS:
         run(with_flash)
