@@ -46,6 +46,7 @@
 #include "domain/merkle.h"
 #include "domain/seal.h"
 #include "store/peers.h"
+#include "store/prefetch.h"
 #include "store/xlog.h"
 
 #include <arpa/inet.h>
@@ -158,7 +159,8 @@ struct link {
     uint8_t (*leaves)[32];
     size_t nleaves, capleaves;
     struct merkle_compact tree;
-    struct send_batch *batch; /* entries being sealed: filled and emptied within one call */
+    struct send_batch *batch;  /* entries being sealed: filled and emptied within one call */
+    struct prefetch *prefetch; /* reads the bulk backlog ahead of the scans (store/prefetch.h) */
 };
 
 /* Entries read for one peer and stream, sealed together (batch_seal) and then sent (pump) or
@@ -420,9 +422,11 @@ static int pump_stream(struct link_peer *p, int stream)
             sent += n;
             continue;
         }
-        if (stream == GATE_BULK &&
-            evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
-            break;
+        if (stream == GATE_BULK) {
+            prefetch_hint(p->link->prefetch, p->scan[stream]);
+            if (evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
+                break;
+        }
         before = p->scan[stream];
         if (journal_read_released(p->link->cfg.rdb, p->scan[stream], p->link->node, p->row.country,
                                   stream == GATE_URGENT, READ_BATCH, pump_one, &pc) != SH_OK ||
@@ -1879,6 +1883,9 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
         getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&bound, &blen);
         l->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
     }
+    if (cfg->db_path && (rc = prefetch_start(cfg->db_path, l->node, &l->prefetch, info)))
+        goto fail;
+    l->cfg.db_path = NULL; /* not kept: the caller's */
     merkle_compact_init(&l->tree);
     tree_refresh(l, 0);
     l->heartbeat_ev = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
@@ -1963,6 +1970,7 @@ void link_free(struct link *l)
         pending_clear(&l->peers[i]);
         free(l->peers[i].row.cert_pem);
     }
+    prefetch_stop(l->prefetch);
     free(l->peers);
     free(l->leaves);
     free(l->batch);

@@ -35,6 +35,7 @@ struct link_config {
     const struct crypto_key *key; /* borrowed: signs entries and receipts */
     const struct border *border;  /* borrowed: validates incoming records */
     struct store_db *rdb;         /* borrowed: the loop's read connection */
+    const char *db_path;          /* the database, for the read-ahead thread (NULL: none) */
     struct writer *writer;        /* borrowed */
     json_t *units;                /* borrowed: uid -> latest unit document (own and partners') */
     int max_units;                /* bound on `units` for positions arriving from peers */

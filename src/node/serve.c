@@ -231,11 +231,12 @@ static void partner_position(void *arg, json_t *unit)
 
 static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_errinfo *info)
 {
-    char certp[600], keyp[600];
+    char certp[600], keyp[600], dbp[600];
     enum sh_err rc;
 
     config_path(dir, "cert.pem", certp, sizeof(certp));
     config_path(dir, "node.key", keyp, sizeof(keyp));
+    config_path(dir, "sarhad.db", dbp, sizeof(dbp));
     if ((rc = crypto_key_load(keyp, &n->key)))
         return err_set(info, rc, "node.key", "cannot load the node key %s (it must be mode 0600)",
                        keyp);
@@ -248,6 +249,7 @@ static enum sh_err node_open_link(struct node *n, const char *dir, struct sh_err
                              .key = n->key,
                              .border = &n->border,
                              .rdb = n->rdb,
+                             .db_path = dbp,
                              .writer = n->writer,
                              .units = n->api.units,
                              .max_units = n->cfg.max_units,

@@ -13,6 +13,7 @@
 
 #include "store/journal.h"
 #include "store/peers.h"
+#include "store/prefetch.h"
 #include "store/records.h"
 #include "store/writer.h"
 
@@ -452,6 +453,50 @@ static void test_released_by_stream(void **state)
     db_close(db);
 }
 
+static enum sh_err append_many(struct store_tx *tx, void *arg, struct sh_errinfo *info)
+{
+    enum sh_err rc = SH_OK;
+
+    for (int i = 0; i < *(int *)arg && rc == SH_OK; i++)
+        rc = append_entry(tx, "event.create", "r1", "IRN", strdup("{\"x\":1}"), 0);
+    return rc;
+}
+
+/* Waits up to 10 s for the read-ahead thread to have read up to `at` at least. */
+static int64_t prefetched(struct prefetch *pf, int64_t at)
+{
+    for (int i = 0; i < 1000 && prefetch_done(pf) < at; i++)
+        usleep(10 * 1000);
+    return prefetch_done(pf);
+}
+
+/* The read-ahead thread reads nothing before a hint, then runs ahead of the scan by a bounded
+ * number of entries (50,000, in chunks of 2,000), and starts at the scan when it went past. */
+static void test_prefetch_reads_ahead_of_the_scan(void **state)
+{
+    struct sh_errinfo info;
+    struct store_db *db;
+    struct prefetch *pf;
+    int n = 3000;
+
+    unlink(path);
+    assert_int_equal(db_open(path, 1, &db, &info), SH_OK);
+    assert_int_equal(store_tx_run(db, "N1", append_many, &n, &info), SH_OK);
+    assert_int_equal(prefetch_start(path, "N1", &pf, &info), SH_OK);
+    usleep(50 * 1000);
+    assert_int_equal(prefetch_done(pf), 0); /* no hint, nothing read */
+    prefetch_hint(pf, 100);
+    assert_int_equal(prefetched(pf, 100 + 50000), 100 + 50000); /* ahead, and no further */
+    usleep(50 * 1000);
+    assert_int_equal(prefetch_done(pf), 100 + 50000);
+    prefetch_hint(pf, 50);     /* a scan does not go back: nothing changes */
+    prefetch_hint(pf, 200000); /* the scan went past: read from it */
+    assert_int_equal(prefetched(pf, 250000), 250000);
+    prefetch_stop(pf);
+    prefetch_stop(NULL);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
         cmocka_unit_test(test_released_by_stream),
+        cmocka_unit_test(test_prefetch_reads_ahead_of_the_scan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
