@@ -142,6 +142,7 @@ static int filter_text(const char *s, size_t n, const char *const *fields, char 
                        size_t *out_len)
 {
     size_t i = skip_space(s, n, 0), o = 0;
+    int copied = 0;
     char key[64];
 
     if (i >= n || s[i] != '{')
@@ -156,10 +157,11 @@ static int filter_text(const char *s, size_t n, const char *const *fields, char 
 
         if (i >= n || s[i++] != '"')
             return 0;
-        while (i < n && s[i] != '"' && s[i] != '\\' && k < sizeof(key) - 1)
+        while (i < n && s[i] != '"' && s[i] != '\\' && (unsigned char)s[i] >= 0x20 &&
+               k < sizeof(key) - 1)
             key[k++] = s[i++];
         if (i >= n || s[i] != '"')
-            return 0; /* an escape in a key, or a key longer than any allowed */
+            return 0; /* an escape or control byte in a key, or a key longer than any allowed */
         key[k] = '\0';
         i = skip_space(s, n, i + 1);
         if (i >= n || s[i] != ':')
@@ -187,7 +189,7 @@ static int filter_text(const char *s, size_t n, const char *const *fields, char 
         if (i >= n)
             return 0;
         if (field_lookup(fields, key) >= 0) {
-            if (out[o - 1] != '{')
+            if (copied++)
                 out[o++] = ',';
             memcpy(out + o, s + start, i - start);
             o += i - start;

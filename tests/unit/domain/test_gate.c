@@ -155,9 +155,10 @@ static void test_outbound_copy_matches_the_parser(void **state)
  * payload with spaces or an escaped key, and what is not a JSON object does not leave. */
 static void test_outbound_unusual_text(void **state)
 {
-    static const char *const bad[] = {"not json",    "[1,2]",       "{\"id\":\"e1\"",
-                                      "{\"id\":1]",  "{\"id\"}",    "{\"id\":}",
-                                      "{\"id\":1,}", "{\"id\":1}x", ""};
+    static const char *const bad[] = {
+        "not json", "[1,2]",         "{\"id\":\"e1\"", "{\"id\":1]",
+        "{\"id\"}", "{\"id\":}",     "{\"id\":1,}",    "{\"id\":1}x",
+        "",         "{\"id\x01\":1}"}; /* a raw control byte in a key */
     struct journal_entry e, out;
     json_t *doc;
 
