@@ -807,21 +807,6 @@ static void schedule_ack(struct link_peer *p, int force)
     event_active(p->ack_ev, EV_TIMEOUT, 0);
 }
 
-/* The exchange-log leaf of a received entry that is refused (it has no journal row to be
- * rebuilt from, xlog_append_received): what its origin signed, then its seal. */
-static enum sh_err log_refused(struct store_tx *tx, struct replica_op *r)
-{
-    size_t len;
-    uint8_t *data = xlog_received_data(&r->entry, &len);
-    char ref[96];
-    enum sh_err rc;
-
-    snprintf(ref, sizeof(ref), "%s:%lld", r->entry.origin, (long long)r->entry.origin_seq);
-    rc = xlog_append(tx, r->peer->row.name, "received", ref, data, len);
-    free(data);
-    return rc;
-}
-
 /* Our refusal of the peer's entry, signed here, stored with its signature and logged in the
  * transaction that moves the stream past the entry: what is sent, now (replica_op_done) or
  * after a reconnect (on_hello), is what is kept. */
@@ -862,7 +847,7 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
         rc = replica_apply(tx, peer, r->peer->row.country, r->stream, &r->entry, r->doc, r->as_sent,
                            info);
         if (rc == SH_OK)
-            return xlog_append_received(tx, peer, &r->entry);
+            return xlog_append_received(tx, peer, &r->entry, 1);
         if (rc == SH_EDB || rc == SH_EEXISTS)
             return rc;
         snprintf(r->reason, sizeof(r->reason), "%.190s",
@@ -871,7 +856,7 @@ static enum sh_err replica_op_apply(struct store_tx *tx, void *arg, struct sh_er
             return rc;
         r->late_refusal = 1; /* counted and logged by replica_op_done, on the loop */
     }
-    if ((rc = log_refused(tx, r)))
+    if ((rc = xlog_append_received(tx, peer, &r->entry, 0)))
         return rc;
     return refusal_store(tx, r);
 }

@@ -116,6 +116,11 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t outlen)
     snprintf(out, outlen, "%s", s ? (const char *)s : "");
 }
 
+/* The columns entry_from_row reads, in its order. */
+#define ENTRY_SELECT                                                                               \
+    "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,payload,prev_hash,hash,"  \
+    "sig,urgent FROM journal "
+
 /* Fills `e` from a row of SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,
  * payload,prev_hash,hash,sig,urgent. The payload borrows the statement's memory. */
 static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
@@ -145,10 +150,8 @@ static void entry_from_row(sqlite3_stmt *st, struct journal_entry *e)
 enum sh_err journal_read(struct store_db *db, int64_t after, int limit, journal_visit_fn fn,
                          void *arg)
 {
-    sqlite3_stmt *st =
-        db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                    "release,payload,prev_hash,hash,sig,urgent FROM journal WHERE seq>? "
-                    "ORDER BY seq LIMIT ?");
+    sqlite3_stmt *st = db_stmt(db, ENTRY_SELECT "WHERE seq>? "
+                                                "ORDER BY seq LIMIT ?");
     struct journal_entry e;
     enum sh_err rc = SH_OK;
     int step;
@@ -196,9 +199,8 @@ enum sh_err journal_read_released(struct store_db *db, int64_t after, const char
      * entries too and skips them: filtering them out here would leave its position behind a
      * run of urgent entries, to be walked again on every read. */
 #define RELEASED_SQL(cond)                                                                         \
-    "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,release,payload,prev_hash,hash,"  \
-    "sig,urgent FROM journal WHERE origin=?2 AND origin_seq>?1 AND " cond "release<>'' AND "       \
-    "instr(','||release||',', ','||?3||',')>0 ORDER BY origin_seq LIMIT ?4"
+    ENTRY_SELECT "WHERE origin=?2 AND origin_seq>?1 AND " cond "release<>'' AND "                  \
+                 "instr(','||release||',', ','||?3||',')>0 ORDER BY origin_seq LIMIT ?4"
     sqlite3_stmt *st = db_stmt(db, only_urgent ? RELEASED_SQL("urgent=1 AND ") : RELEASED_SQL(""));
 #undef RELEASED_SQL
 
@@ -214,9 +216,7 @@ enum sh_err journal_read_released(struct store_db *db, int64_t after, const char
 enum sh_err journal_read_record(struct store_db *db, const char *kind, const char *record_id,
                                 journal_visit_fn fn, void *arg)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash,sig,urgent FROM journal "
-                                   "WHERE record_id=? AND kind=? ORDER BY seq");
+    sqlite3_stmt *st = db_stmt(db, ENTRY_SELECT "WHERE record_id=? AND kind=? ORDER BY seq");
 
     if (st == NULL)
         return SH_EDB;
@@ -228,9 +228,7 @@ enum sh_err journal_read_record(struct store_db *db, const char *kind, const cha
 enum sh_err journal_read_origin(struct store_db *db, const char *origin, int64_t origin_seq,
                                 journal_visit_fn fn, void *arg)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT seq,time_ms,kind,record_id,version,origin,origin_seq,"
-                                   "release,payload,prev_hash,hash,sig,urgent FROM journal "
-                                   "WHERE origin=? AND origin_seq=?");
+    sqlite3_stmt *st = db_stmt(db, ENTRY_SELECT "WHERE origin=? AND origin_seq=?");
 
     if (st == NULL)
         return SH_EDB;

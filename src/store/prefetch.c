@@ -28,6 +28,7 @@ struct prefetch {
     int64_t hint; /* the scan's position */
     int64_t done; /* entries up to here were read */
     int stopping;
+    int warned; /* a failed read was logged (once: the thread retries with every hint) */
 };
 
 /* Reads the index entries and rows of (from, to] as the scan will, touching their pages. */
@@ -41,7 +42,7 @@ static void read_range(struct prefetch *pf, int64_t from, int64_t to)
     sqlite3_bind_text(st, 1, pf->origin, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, from);
     sqlite3_bind_int64(st, 3, to);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (sqlite3_step(st) != SQLITE_ROW && !pf->warned++)
         log_warn("link.prefetch_failed", "reason=\"%s\"", sqlite3_errmsg(db_handle(pf->db)));
     sqlite3_reset(st);
 }

@@ -51,7 +51,8 @@ enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direc
     return leaf_insert(tx, peer, direction, ref, data, data, len);
 }
 
-uint8_t *xlog_received_data(const struct journal_entry *e, size_t *len)
+/* The data of a received entry's leaf (malloc'd). */
+static uint8_t *received_data(const struct journal_entry *e, size_t *len)
 {
     size_t n = entry_canonical_wire(e, NULL, 0);
     uint8_t *data = malloc(n + e->seal_len + 1);
@@ -65,15 +66,15 @@ uint8_t *xlog_received_data(const struct journal_entry *e, size_t *len)
 }
 
 enum sh_err xlog_append_received(struct store_tx *tx, const char *peer,
-                                 const struct journal_entry *e)
+                                 const struct journal_entry *e, int journaled)
 {
     char ref[96];
     size_t len;
-    uint8_t *data = xlog_received_data(e, &len);
+    uint8_t *data = received_data(e, &len);
     enum sh_err rc;
 
     snprintf(ref, sizeof(ref), "%s:%lld", e->origin, (long long)e->origin_seq);
-    rc = leaf_insert(tx, peer, "received", ref, NULL, data, len);
+    rc = leaf_insert(tx, peer, "received", ref, journaled ? NULL : data, data, len);
     free(data);
     return rc;
 }
@@ -87,7 +88,7 @@ static int rebuild_one(const struct journal_entry *e, void *arg)
 {
     struct rebuilt *r = arg;
 
-    r->data = xlog_received_data(e, &r->len);
+    r->data = received_data(e, &r->len);
     return 1;
 }
 

@@ -39,15 +39,13 @@ struct xlog_checkpoint {
 enum sh_err xlog_append(struct store_tx *tx, const char *peer, const char *direction,
                         const char *ref, const uint8_t *data, size_t len);
 
-/* Appends the leaf of entry `e`, received from `peer` and journaled in this transaction: its
- * data (what the origin sealed, entry_canonical_wire, then the seal) is hashed into the leaf
- * but not stored a second time; readers rebuild it from the journal row (`ref` is
- * "origin:origin_seq"), so that row is what the leaf proves. */
+/* Appends the leaf of entry `e` received from `peer` (`ref` "origin:origin_seq"; data: what the
+ * origin sealed, entry_canonical_wire, then the seal). When `journaled` (applied in this
+ * transaction) the data is hashed into the leaf but not stored a second time: readers rebuild
+ * it from the journal row, so that row is what the leaf proves. A refused entry has no row,
+ * and its leaf keeps its data. */
 enum sh_err xlog_append_received(struct store_tx *tx, const char *peer,
-                                 const struct journal_entry *e);
-
-/* The data of a received entry's leaf, as xlog_append_received hashed it (malloc'd). */
-uint8_t *xlog_received_data(const struct journal_entry *e, size_t *len);
+                                 const struct journal_entry *e, int journaled);
 
 /* Appends to `*leaves` (grown with realloc) the hashes of leaves from index *n on, at most
  * `limit` of them (<= 0: all); updates *n and *cap. */
