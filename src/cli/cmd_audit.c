@@ -32,7 +32,7 @@ struct audit {
     char own_cert[8192];
     char problem[300]; /* the first thing broken */
     /* leaf walk */
-    struct merkle_compact tree;
+    struct merkle_cache cache; /* over leaves[0..n), once all are read: each root O(log n) */
     uint8_t (*leaves)[32];
     size_t n, cap;
 };
@@ -101,7 +101,7 @@ static int checkpoint_visit(const struct xlog_checkpoint *c, void *arg)
         if (c->size > (int64_t)a->n)
             return fail(a, "checkpoint of %s at size %lld is beyond the log", c->origin,
                         (long long)c->size);
-        merkle_root((const uint8_t(*)[32])a->leaves, (size_t)c->size, root);
+        merkle_root(&a->cache, (const uint8_t(*)[32])a->leaves, (size_t)c->size, root);
         if (memcmp(root, c->root, 32) != 0)
             return fail(a, "checkpoint of %s at size %lld: the log's root differs", c->origin,
                         (long long)c->size);
@@ -174,6 +174,9 @@ static int audit_verify(struct audit *a)
         fail(a, "journal broken at seq %lld", (long long)bad);
     if (a->problem[0] == '\0')
         xlog_scan(a->db, leaf_visit, a);
+    if (a->problem[0] == '\0' &&
+        merkle_cache_extend(&a->cache, (const uint8_t(*)[32])a->leaves, a->n) != SH_OK)
+        fail(a, "out of memory");
     if (a->problem[0] == '\0')
         xlog_checkpoints(a->db, checkpoint_visit, a);
     if (a->problem[0] == '\0')
@@ -231,7 +234,7 @@ int cmd_audit(int argc, char **argv)
     }
     if (audit_open(opts[0].value, &a) < 0)
         return CLI_FAIL;
-    merkle_compact_init(&a.tree);
+    merkle_cache_init(&a.cache);
     if (strcmp(pos[0], "verify") == 0) {
         ret = audit_verify(&a);
     } else {
@@ -239,6 +242,7 @@ int cmd_audit(int argc, char **argv)
         ret = proof_write(a.db, &a.cfg, a.own_cert, (const uint8_t(*)[32])a.leaves, a.n,
                           opts[1].value, opts[2].value);
     }
+    merkle_cache_free(&a.cache);
     free(a.leaves);
     db_close(a.db);
     return ret;

@@ -167,8 +167,8 @@ int proof_write(struct store_db *db, const struct config *cfg, const char *own_c
                   peer.name, id);
         goto out;
     }
-    if ((size_t)c.size > nleaves ||
-        merkle_inclusion_proof(leaves, (size_t)c.size, (size_t)index, hashes, &plen) != SH_OK) {
+    if ((size_t)c.size > nleaves || merkle_inclusion_proof(NULL, leaves, (size_t)c.size,
+                                                           (size_t)index, hashes, &plen) != SH_OK) {
         cli_error("audit", "cannot build the inclusion proof");
         goto out;
     }

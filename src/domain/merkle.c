@@ -55,44 +55,74 @@ static size_t split_point(size_t n)
     return k;
 }
 
-/* MTH(leaves[0..n)) for n >= 1. */
-static void subtree_root(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n,
-                         uint8_t out[MERKLE_HASH_LEN])
+/* The leaves and, if the caller keeps one, the cache over them: what the builders read. Ranges
+ * are absolute, [at, at + n), so that a subtree can be looked up in the cache. */
+struct view {
+    const uint8_t (*leaves)[MERKLE_HASH_LEN];
+    const struct merkle_cache *cache;
+};
+
+/* The cached root of [at, at + n) if it is a cached block: n a power of two of at least
+ * MERKLE_CACHE_BLOCK, `at` a multiple of it, the block covered. NULL otherwise. */
+static const uint8_t *cached_root(const struct merkle_cache *c, size_t at, size_t n)
+{
+    int j = 0;
+
+    if (c == NULL || n < MERKLE_CACHE_BLOCK || (n & (n - 1)) != 0 || at % n != 0 || at + n > c->n)
+        return NULL;
+    while (((size_t)1 << j) < n)
+        j++;
+    return c->level[j][at >> j];
+}
+
+/* MTH(leaves[at .. at + n)) for n >= 1. In a tree split the RFC's way every perfect subtree is
+ * aligned, so with a cache only the last, ragged, block is hashed from its leaves. */
+static void subtree_root(const struct view *v, size_t at, size_t n, uint8_t out[MERKLE_HASH_LEN])
 {
     uint8_t left[MERKLE_HASH_LEN], right[MERKLE_HASH_LEN];
+    const uint8_t *hit = cached_root(v->cache, at, n);
     size_t k;
 
     assert(n >= 1);
+    if (hit) {
+        memcpy(out, hit, MERKLE_HASH_LEN);
+        return;
+    }
     if (n == 1) {
-        memcpy(out, leaves[0], MERKLE_HASH_LEN);
+        memcpy(out, v->leaves[at], MERKLE_HASH_LEN);
         return;
     }
     k = split_point(n);
-    subtree_root(leaves, k, left);
-    subtree_root(leaves + k, n - k, right);
+    subtree_root(v, at, k, left);
+    subtree_root(v, at + k, n - k, right);
     merkle_node_hash(left, right, out);
 }
 
-void merkle_root(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, uint8_t out[MERKLE_HASH_LEN])
+void merkle_root(const struct merkle_cache *cache, const uint8_t (*leaves)[MERKLE_HASH_LEN],
+                 size_t n, uint8_t out[MERKLE_HASH_LEN])
 {
+    struct view v = {leaves, cache};
+
     if (n == 0)
         crypto_sha256(NULL, 0, out);
     else
-        subtree_root(leaves, n, out);
+        subtree_root(&v, 0, n, out);
 }
 
-/* Appends MTH(leaves[0..n)) to the proof being built. A proof gains one hash per level plus at
- * most one, and an array of n hashes that fits in memory makes a tree under 59 levels deep. */
-static void path_push(uint8_t (*path)[MERKLE_HASH_LEN], size_t *len,
-                      const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n)
+/* Appends MTH(leaves[at .. at + n)) to the proof being built. A proof gains one hash per level
+ * plus at most one, and an array of n hashes that fits in memory makes a tree under 59 levels
+ * deep. */
+static void path_push(uint8_t (*path)[MERKLE_HASH_LEN], size_t *len, const struct view *v,
+                      size_t at, size_t n)
 {
     assert(*len < MERKLE_MAX_PATH);
-    subtree_root(leaves, n, path[*len]);
+    subtree_root(v, at, n, path[*len]);
     (*len)++;
 }
 
-/* RFC 6962 PATH(index, leaves[0..n)): the sibling of every node from the leaf up. */
-static void inclusion_path(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t index,
+/* RFC 6962 PATH(index, leaves[at .. at + n)), index relative to `at`: the sibling of every
+ * node from the leaf up. */
+static void inclusion_path(const struct view *v, size_t at, size_t n, size_t index,
                            uint8_t (*path)[MERKLE_HASH_LEN], size_t *len)
 {
     size_t k;
@@ -101,57 +131,119 @@ static void inclusion_path(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, s
         return;
     k = split_point(n);
     if (index < k) {
-        inclusion_path(leaves, k, index, path, len);
-        path_push(path, len, leaves + k, n - k);
+        inclusion_path(v, at, k, index, path, len);
+        path_push(path, len, v, at + k, n - k);
     } else {
-        inclusion_path(leaves + k, n - k, index - k, path, len);
-        path_push(path, len, leaves, k);
+        inclusion_path(v, at + k, n - k, index - k, path, len);
+        path_push(path, len, v, at, k);
     }
 }
 
-enum sh_err merkle_inclusion_proof(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t index,
+enum sh_err merkle_inclusion_proof(const struct merkle_cache *cache,
+                                   const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t index,
                                    uint8_t (*path)[MERKLE_HASH_LEN], size_t *len)
 {
+    struct view v = {leaves, cache};
+
     *len = 0;
     if (index >= n)
         return SH_EINVAL;
-    inclusion_path(leaves, n, index, path, len);
+    inclusion_path(&v, 0, n, index, path, len);
     return SH_OK;
 }
 
 /*
- * RFC 6962 SUBPROOF(m, leaves[0..n), on_left_edge). `on_left_edge` (the RFC's b) holds while
- * every step went left: then the subtree of the first m leaves reached at the bottom is the
- * old tree itself, whose root the verifier already has, so it is left out.
+ * RFC 6962 SUBPROOF(m, leaves[at .. at + n), on_left_edge). `on_left_edge` (the RFC's b)
+ * holds while every step went left: then the subtree of the first m leaves reached at the
+ * bottom is the old tree itself, whose root the verifier already has, so it is left out.
  */
-static void consistency_path(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t m,
-                             bool on_left_edge, uint8_t (*path)[MERKLE_HASH_LEN], size_t *len)
+static void consistency_path(const struct view *v, size_t at, size_t n, size_t m, bool on_left_edge,
+                             uint8_t (*path)[MERKLE_HASH_LEN], size_t *len)
 {
     size_t k;
 
     if (m == n) {
         if (!on_left_edge)
-            path_push(path, len, leaves, n);
+            path_push(path, len, v, at, n);
         return;
     }
     k = split_point(n);
     if (m <= k) {
-        consistency_path(leaves, k, m, on_left_edge, path, len);
-        path_push(path, len, leaves + k, n - k);
+        consistency_path(v, at, k, m, on_left_edge, path, len);
+        path_push(path, len, v, at + k, n - k);
     } else {
-        consistency_path(leaves + k, n - k, m - k, false, path, len);
-        path_push(path, len, leaves, k);
+        consistency_path(v, at + k, n - k, m - k, false, path, len);
+        path_push(path, len, v, at, k);
     }
 }
 
-enum sh_err merkle_consistency_proof(const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t m,
+enum sh_err merkle_consistency_proof(const struct merkle_cache *cache,
+                                     const uint8_t (*leaves)[MERKLE_HASH_LEN], size_t n, size_t m,
                                      uint8_t (*path)[MERKLE_HASH_LEN], size_t *len)
 {
+    struct view v = {leaves, cache};
+
     *len = 0;
     if (m == 0 || m > n)
         return SH_EINVAL;
     if (m < n)
-        consistency_path(leaves, n, m, true, path, len);
+        consistency_path(&v, 0, n, m, true, path, len);
+    return SH_OK;
+}
+
+void merkle_cache_init(struct merkle_cache *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+void merkle_cache_free(struct merkle_cache *c)
+{
+    for (int j = 0; j < 64; j++)
+        free(c->level[j]);
+    merkle_cache_init(c);
+}
+
+/* Room in level j for one more root; -1 if there is no memory. */
+static int level_reserve(struct merkle_cache *c, int j)
+{
+    if (c->count[j] == c->cap[j]) {
+        size_t cap = c->cap[j] ? 2 * c->cap[j] : 64;
+        void *grown = realloc(c->level[j], cap * MERKLE_HASH_LEN);
+        if (grown == NULL)
+            return -1;
+        c->level[j] = grown;
+        c->cap[j] = cap;
+    }
+    return 0;
+}
+
+/* Each block completed is hashed from its leaves into the lowest level; every second root of a
+ * level completes a block of the level above, whose root is the pair's interior hash. Block
+ * number b (from 0) adds a root to one level more than the trailing 1 bits of b: room is made
+ * in all of them first, so that a failure changes nothing. */
+enum sh_err merkle_cache_extend(struct merkle_cache *c, const uint8_t (*leaves)[MERKLE_HASH_LEN],
+                                size_t n)
+{
+    struct view v = {leaves, NULL};
+    uint8_t root[MERKLE_HASH_LEN];
+
+    while (n >= c->n && n - c->n >= MERKLE_CACHE_BLOCK) {
+        size_t block = c->n >> MERKLE_CACHE_LEVEL;
+        int top = MERKLE_CACHE_LEVEL;
+        for (size_t b = block; (b & 1) && top < 63; b >>= 1)
+            top++;
+        for (int j = MERKLE_CACHE_LEVEL; j <= top; j++)
+            if (level_reserve(c, j) < 0)
+                return SH_ENOMEM;
+        subtree_root(&v, c->n, MERKLE_CACHE_BLOCK, root);
+        for (int j = MERKLE_CACHE_LEVEL;; j++) {
+            memcpy(c->level[j][c->count[j]++], root, MERKLE_HASH_LEN);
+            if (j == top)
+                break;
+            merkle_node_hash(c->level[j][c->count[j] - 2], root, root);
+        }
+        c->n += MERKLE_CACHE_BLOCK;
+    }
     return SH_OK;
 }
 

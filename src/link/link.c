@@ -159,6 +159,7 @@ struct link {
     uint8_t (*leaves)[32];
     size_t nleaves, capleaves;
     struct merkle_compact tree;
+    struct merkle_cache cache; /* roots of its large subtrees: proofs in O(log n), not O(n) */
     struct send_batch *batch;  /* entries being sealed: filled and emptied within one call */
     struct prefetch *prefetch; /* reads the bulk backlog ahead of the scans (store/prefetch.h) */
 };
@@ -993,6 +994,8 @@ static void tree_refresh(struct link *l, int budget)
         return;
     while (l->tree.n < l->nleaves)
         merkle_compact_append(&l->tree, l->leaves[l->tree.n]);
+    /* On failure the cache covers less and proofs cost more, nothing else. */
+    merkle_cache_extend(&l->cache, (const uint8_t(*)[32])l->leaves, l->nleaves);
 }
 
 static void hexn(const uint8_t *in, size_t n, char *out)
@@ -1026,7 +1029,7 @@ static json_t *checkpoint_frame(struct link_peer *p, const struct xlog_checkpoin
     char roothex[65], sighex[129], h[65];
 
     if (p->cosigned_size > 0 && p->cosigned_size < c->size &&
-        merkle_consistency_proof((const uint8_t(*)[32])l->leaves, (size_t)c->size,
+        merkle_consistency_proof(&l->cache, (const uint8_t(*)[32])l->leaves, (size_t)c->size,
                                  (size_t)p->cosigned_size, path, &len) != SH_OK)
         return NULL;
     json_t *proof = json_array();
@@ -1872,6 +1875,7 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
         goto fail;
     l->cfg.db_path = NULL; /* not kept: the caller's */
     merkle_compact_init(&l->tree);
+    merkle_cache_init(&l->cache);
     tree_refresh(l, 0);
     l->heartbeat_ev = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
     event_add(l->heartbeat_ev, &hb);
@@ -1957,6 +1961,7 @@ void link_free(struct link *l)
     }
     prefetch_stop(l->prefetch);
     free(l->peers);
+    merkle_cache_free(&l->cache);
     free(l->leaves);
     free(l->batch);
     if (l->heartbeat_ev)

@@ -47,7 +47,8 @@ struct writer {
     struct store_db *ckpt_db; /* the checkpointer's connection */
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cv;
-    int ckpt_wanted; /* the WAL has grown past WRITER_CHECKPOINT_PAGES */
+    int ckpt_wanted;     /* the WAL has grown past WRITER_CHECKPOINT_PAGES */
+    double hook_ckpt_ms; /* the writer's own checkpoint in the last commit (writer thread only) */
 };
 
 #define WRITER_CUT_MS 2.0 /* ordinary work (ms) applied before an urgent op may cut the batch */
@@ -60,6 +61,7 @@ struct writer {
 #define WRITER_NICE 6
 #define WRITER_CKPT_NICE 10
 #define WRITER_WAL_MAX_PAGES (2 * WRITER_CHECKPOINT_PAGES) /* then the writer checkpoints */
+#define WRITER_SLOW_MS 100.0 /* a transaction longer than this is logged, with where it went */
 
 static const double bucket_ms[WRITER_LATENCY_BUCKETS] = {0.5, 1,  2,   4,   8,    16,
                                                          32,  64, 128, 256, 1024, 1e300};
@@ -176,6 +178,8 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
         apply_one(&tx, op);
         n++;
     }
+    double t_applied = mono_ms();
+    w->hook_ckpt_ms = 0;
     if (db_run(w->db, "COMMIT")) {
         db_exec(w->db, "ROLLBACK");
         for (struct writer_op *op = batch; op; op = op->next)
@@ -184,6 +188,9 @@ static struct writer_op *commit_batch(struct writer *w, struct writer_op *batch,
         return rest;
     }
     double dt = mono_ms() - t0;
+    if (dt > WRITER_SLOW_MS)
+        log_warn("db.slow_commit", "ms=%.1f ops=%d apply_ms=%.1f commit_ms=%.1f checkpoint_ms=%.1f",
+                 dt, n, t_applied - t0, dt - (t_applied - t0) - w->hook_ckpt_ms, w->hook_ckpt_ms);
     pthread_mutex_lock(&w->mu);
     w->stats.commits++;
     w->stats.ops += (uint64_t)n;
@@ -245,7 +252,9 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     struct writer *w = arg;
 
     if (pages >= WRITER_WAL_MAX_PAGES) {
+        double t0 = mono_ms();
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        w->hook_ckpt_ms = mono_ms() - t0;
         return SQLITE_OK;
     }
     if (pages >= WRITER_CHECKPOINT_PAGES) {

@@ -326,13 +326,13 @@ static void test_roots_match_rfc6962(void **state)
 
     rfc_leaf_hashes(rfc);
     for (size_t n = 0; n <= 8; n++) {
-        merkle_root(rfc, n, got);
+        merkle_root(NULL, rfc, n, got);
         unhex(rfc_roots[n], want);
         assert_memory_equal(got, want, MERKLE_HASH_LEN);
     }
     /* The empty tree needs no array. */
     unhex(rfc_roots[0], want);
-    merkle_root(NULL, 0, got);
+    merkle_root(NULL, NULL, 0, got);
     assert_memory_equal(got, want, MERKLE_HASH_LEN);
 }
 
@@ -349,7 +349,7 @@ static void test_inclusion_proofs_match_published(void **state)
 
         for (size_t i = 0; i < pv->len; i++)
             unhex(pv->path[i], want[i]);
-        expect_rc(merkle_inclusion_proof(rfc, pv->n, pv->first, path, &len), SH_OK, "proof",
+        expect_rc(merkle_inclusion_proof(NULL, rfc, pv->n, pv->first, path, &len), SH_OK, "proof",
                   pv->first, pv->n);
         assert_int_equal(len, pv->len);
         if (len > 0)
@@ -373,7 +373,7 @@ static void test_consistency_proofs_match_published(void **state)
 
         for (size_t i = 0; i < pv->len; i++)
             unhex(pv->path[i], want[i]);
-        expect_rc(merkle_consistency_proof(rfc, pv->n, pv->first, path, &len), SH_OK, "proof",
+        expect_rc(merkle_consistency_proof(NULL, rfc, pv->n, pv->first, path, &len), SH_OK, "proof",
                   pv->first, pv->n);
         assert_int_equal(len, pv->len);
         if (len > 0)
@@ -421,7 +421,7 @@ static void test_compact_root_equals_tree_root(void **state)
         if (n > 0)
             merkle_compact_append(&c, leaves[n - 1]);
         merkle_compact_root(&c, got);
-        merkle_root(leaves, n, want);
+        merkle_root(NULL, leaves, n, want);
         if (memcmp(got, want, MERKLE_HASH_LEN) != 0)
             fail_msg("compact root differs from merkle_root at n = %zu", n);
         assert_int_equal(c.depth, __builtin_popcountll(n));
@@ -434,7 +434,7 @@ static void test_compact_root_equals_tree_root(void **state)
     for (size_t n = 100; n < COMPACT_MAX; n++)
         merkle_compact_append(&resumed, leaves[n]);
     merkle_compact_root(&resumed, got);
-    merkle_root(leaves, COMPACT_MAX, want);
+    merkle_root(NULL, leaves, COMPACT_MAX, want);
     assert_memory_equal(got, want, MERKLE_HASH_LEN);
 }
 
@@ -444,9 +444,9 @@ static void test_single_leaf_tree(void **state)
     uint8_t root[MERKLE_HASH_LEN];
     size_t len = 99;
 
-    merkle_root(leaves, 1, root);
+    merkle_root(NULL, leaves, 1, root);
     assert_memory_equal(root, leaves[0], MERKLE_HASH_LEN);
-    assert_int_equal(merkle_inclusion_proof(leaves, 1, 0, path, &len), SH_OK);
+    assert_int_equal(merkle_inclusion_proof(NULL, leaves, 1, 0, path, &len), SH_OK);
     assert_int_equal(len, 0);
     assert_int_equal(merkle_verify_inclusion(leaves[0], 0, 1, NULL, 0, root), SH_OK);
     assert_int_equal(merkle_verify_inclusion(leaves[1], 0, 1, NULL, 0, root), SH_ECONFLICT);
@@ -459,17 +459,17 @@ static void test_inclusion_out_of_range(void **state)
     uint8_t root[MERKLE_HASH_LEN];
     size_t len = 99;
 
-    assert_int_equal(merkle_inclusion_proof(leaves, 0, 0, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_inclusion_proof(NULL, leaves, 0, 0, path, &len), SH_EINVAL);
     assert_int_equal(len, 0);
     len = 99;
-    assert_int_equal(merkle_inclusion_proof(leaves, 5, 5, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_inclusion_proof(NULL, leaves, 5, 5, path, &len), SH_EINVAL);
     assert_int_equal(len, 0);
-    assert_int_equal(merkle_inclusion_proof(leaves, 5, SIZE_MAX, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_inclusion_proof(NULL, leaves, 5, SIZE_MAX, path, &len), SH_EINVAL);
 
-    merkle_root(leaves, 0, root);
+    merkle_root(NULL, leaves, 0, root);
     assert_int_equal(merkle_verify_inclusion(leaves[0], 0, 0, NULL, 0, root), SH_EINVAL);
-    merkle_root(leaves, 5, root);
-    assert_int_equal(merkle_inclusion_proof(leaves, 5, 4, path, &len), SH_OK);
+    merkle_root(NULL, leaves, 5, root);
+    assert_int_equal(merkle_inclusion_proof(NULL, leaves, 5, 4, path, &len), SH_OK);
     assert_int_equal(merkle_verify_inclusion(leaves[4], 5, 5, path, len, root), SH_EINVAL);
     assert_int_equal(merkle_verify_inclusion(leaves[4], SIZE_MAX, 5, path, len, root), SH_EINVAL);
 }
@@ -543,10 +543,10 @@ static void test_inclusion_round_trip_and_tampering(void **state)
     size_t len, size_failures = 0;
 
     for (size_t n = 1; n <= ROUND_TRIP_MAX; n++) {
-        merkle_root(leaves, n, root);
+        merkle_root(NULL, leaves, n, root);
         for (size_t index = 0; index < n; index++) {
-            expect_rc(merkle_inclusion_proof(leaves, n, index, path, &len), SH_OK, "proof", index,
-                      n);
+            expect_rc(merkle_inclusion_proof(NULL, leaves, n, index, path, &len), SH_OK, "proof",
+                      index, n);
             probe_inclusion(index, n, path, len, root, &size_failures);
         }
     }
@@ -559,26 +559,26 @@ static void test_consistency_edge_sizes(void **state)
     uint8_t empty[MERKLE_HASH_LEN], root5[MERKLE_HASH_LEN], root6[MERKLE_HASH_LEN];
     size_t len = 99;
 
-    merkle_root(leaves, 0, empty);
-    merkle_root(leaves, 5, root5);
-    merkle_root(leaves, 6, root6);
+    merkle_root(NULL, leaves, 0, empty);
+    merkle_root(NULL, leaves, 5, root5);
+    merkle_root(NULL, leaves, 6, root6);
 
     /* RFC 9162 proves consistency only from a non-empty tree. */
-    assert_int_equal(merkle_consistency_proof(leaves, 5, 0, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_consistency_proof(NULL, leaves, 5, 0, path, &len), SH_EINVAL);
     assert_int_equal(len, 0);
-    assert_int_equal(merkle_consistency_proof(leaves, 0, 0, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_consistency_proof(NULL, leaves, 0, 0, path, &len), SH_EINVAL);
     assert_int_equal(merkle_verify_consistency(0, 5, empty, root5, NULL, 0), SH_EINVAL);
     assert_int_equal(merkle_verify_consistency(0, 0, empty, empty, NULL, 0), SH_EINVAL);
 
     /* A tree does not shrink. */
     len = 99;
-    assert_int_equal(merkle_consistency_proof(leaves, 5, 6, path, &len), SH_EINVAL);
+    assert_int_equal(merkle_consistency_proof(NULL, leaves, 5, 6, path, &len), SH_EINVAL);
     assert_int_equal(len, 0);
     assert_int_equal(merkle_verify_consistency(6, 5, root6, root5, NULL, 0), SH_EINVAL);
 
     /* The same size: an empty proof, valid exactly when the roots are equal. */
     len = 99;
-    assert_int_equal(merkle_consistency_proof(leaves, 5, 5, path, &len), SH_OK);
+    assert_int_equal(merkle_consistency_proof(NULL, leaves, 5, 5, path, &len), SH_OK);
     assert_int_equal(len, 0);
     assert_int_equal(merkle_verify_consistency(5, 5, root5, root5, NULL, 0), SH_OK);
     assert_int_equal(merkle_verify_consistency(5, 5, root5, root6, NULL, 0), SH_ECONFLICT);
@@ -672,10 +672,11 @@ static void test_consistency_round_trip_and_tampering(void **state)
     size_t len, size_failures = 0;
 
     for (size_t n = 1; n <= ROUND_TRIP_MAX; n++) {
-        merkle_root(leaves, n, new_root);
+        merkle_root(NULL, leaves, n, new_root);
         for (size_t m = 1; m <= n; m++) {
-            merkle_root(leaves, m, old_root);
-            expect_rc(merkle_consistency_proof(leaves, n, m, path, &len), SH_OK, "proof", m, n);
+            merkle_root(NULL, leaves, m, old_root);
+            expect_rc(merkle_consistency_proof(NULL, leaves, n, m, path, &len), SH_OK, "proof", m,
+                      n);
             if (m == n) {
                 assert_int_equal(len, 0);
                 expect_rc(merkle_verify_consistency(m, n, old_root, new_root, path, len), SH_OK,
@@ -703,8 +704,8 @@ static void check_one_path(size_t index, const uint8_t (*path)[MERKLE_HASH_LEN],
     size_t want_len;
 
     assert_int_equal(index, c->calls++);
-    assert_int_equal(merkle_inclusion_proof((const uint8_t(*)[MERKLE_HASH_LEN])leaves, c->n, index,
-                                            want, &want_len),
+    assert_int_equal(merkle_inclusion_proof(NULL, (const uint8_t(*)[MERKLE_HASH_LEN])leaves, c->n,
+                                            index, want, &want_len),
                      SH_OK);
     assert_int_equal(len, want_len);
     assert_memory_equal(path, want, len * MERKLE_HASH_LEN);
@@ -735,10 +736,98 @@ static void test_all_paths_match_one_by_one(void **state)
                                           check_one_path, &c),
                          SH_OK);
         assert_int_equal(c.calls, n);
-        merkle_root((const uint8_t(*)[MERKLE_HASH_LEN])leaves, n, want);
+        merkle_root(NULL, (const uint8_t(*)[MERKLE_HASH_LEN])leaves, n, want);
         assert_memory_equal(c.root, want, MERKLE_HASH_LEN);
     }
     assert_int_equal(merkle_all_paths(NULL, 0, want, check_one_path, NULL), SH_EINVAL);
+}
+
+/* The cache gives the same roots and proofs as the leaves alone, at sizes around its block
+ * boundaries, extended in uneven steps and also when it covers less than the tree. */
+#define CACHE_MAX (5 * MERKLE_CACHE_BLOCK + 77)
+
+static void big_leaves(uint8_t (*big)[MERKLE_HASH_LEN], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t num[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        merkle_leaf_hash(num, sizeof(num), big[i]);
+    }
+}
+
+static void assert_same_with_cache(const struct merkle_cache *cache,
+                                   const uint8_t (*big)[MERKLE_HASH_LEN], size_t n)
+{
+    uint8_t a[MERKLE_HASH_LEN], b[MERKLE_HASH_LEN];
+    uint8_t pa[MERKLE_MAX_PATH][MERKLE_HASH_LEN], pb[MERKLE_MAX_PATH][MERKLE_HASH_LEN];
+    size_t la, lb;
+
+    merkle_root(cache, big, n, a);
+    merkle_root(NULL, big, n, b);
+    if (memcmp(a, b, MERKLE_HASH_LEN) != 0)
+        fail_msg("root with the cache differs at n = %zu", n);
+    for (size_t i = 0; i < n; i += 1 + n / 7) {
+        assert_int_equal(merkle_inclusion_proof(cache, big, n, i, pa, &la), SH_OK);
+        assert_int_equal(merkle_inclusion_proof(NULL, big, n, i, pb, &lb), SH_OK);
+        assert_int_equal(la, lb);
+        if (memcmp(pa, pb, la * MERKLE_HASH_LEN) != 0)
+            fail_msg("inclusion proof with the cache differs at n = %zu, index %zu", n, i);
+        assert_int_equal(merkle_consistency_proof(cache, big, n, i + 1, pa, &la), SH_OK);
+        assert_int_equal(merkle_consistency_proof(NULL, big, n, i + 1, pb, &lb), SH_OK);
+        assert_int_equal(la, lb);
+        if (memcmp(pa, pb, la * MERKLE_HASH_LEN) != 0)
+            fail_msg("consistency proof with the cache differs at n = %zu, m = %zu", n, i + 1);
+    }
+}
+
+static void test_cache_matches_leaves(void **state)
+{
+    static uint8_t big[CACHE_MAX][MERKLE_HASH_LEN];
+    struct merkle_cache cache;
+    const size_t sizes[] = {1, 255, 256, 257, 511, 512, 513, 768, 1024, 1025, 1280, CACHE_MAX};
+
+    (void)state;
+    big_leaves(big, CACHE_MAX);
+    merkle_cache_init(&cache);
+    /* Extended in steps that end inside blocks and on their edges. */
+    for (size_t at = 0; at < CACHE_MAX;) {
+        at += at % 3 == 0 ? 100 : 300;
+        if (at > CACHE_MAX)
+            at = CACHE_MAX;
+        assert_int_equal(merkle_cache_extend(&cache, (const uint8_t(*)[MERKLE_HASH_LEN])big, at),
+                         SH_OK);
+        assert_int_equal(cache.n, at / MERKLE_CACHE_BLOCK * MERKLE_CACHE_BLOCK);
+        assert_same_with_cache(&cache, (const uint8_t(*)[MERKLE_HASH_LEN])big, at);
+    }
+    assert_int_equal(cache.count[MERKLE_CACHE_LEVEL], 5);
+    assert_int_equal(cache.count[MERKLE_CACHE_LEVEL + 1], 2);
+    assert_int_equal(cache.count[MERKLE_CACHE_LEVEL + 2], 1);
+    assert_int_equal(cache.count[MERKLE_CACHE_LEVEL + 3], 0);
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+        assert_same_with_cache(&cache, (const uint8_t(*)[MERKLE_HASH_LEN])big, sizes[i]);
+    merkle_cache_free(&cache);
+    assert_int_equal(cache.n, 0);
+}
+
+/* The cache is what is read for a block it covers (else it would save nothing): with one leaf
+ * of a covered block changed in the array, the root with the cache stays the tree's. */
+static void test_cache_is_used(void **state)
+{
+    static uint8_t big[4 * MERKLE_CACHE_BLOCK][MERKLE_HASH_LEN];
+    uint8_t before[MERKLE_HASH_LEN], with[MERKLE_HASH_LEN], without[MERKLE_HASH_LEN];
+    struct merkle_cache cache;
+    const size_t n = 4 * MERKLE_CACHE_BLOCK;
+
+    (void)state;
+    big_leaves(big, n);
+    merkle_cache_init(&cache);
+    assert_int_equal(merkle_cache_extend(&cache, (const uint8_t(*)[MERKLE_HASH_LEN])big, n), SH_OK);
+    merkle_root(NULL, (const uint8_t(*)[MERKLE_HASH_LEN])big, n, before);
+    big[MERKLE_CACHE_BLOCK + 3][0] ^= 1;
+    merkle_root(&cache, (const uint8_t(*)[MERKLE_HASH_LEN])big, n, with);
+    merkle_root(NULL, (const uint8_t(*)[MERKLE_HASH_LEN])big, n, without);
+    assert_memory_equal(with, before, MERKLE_HASH_LEN);
+    assert_memory_not_equal(without, before, MERKLE_HASH_LEN);
+    merkle_cache_free(&cache);
 }
 
 int main(void)
@@ -756,6 +845,8 @@ int main(void)
         cmocka_unit_test(test_consistency_edge_sizes),
         cmocka_unit_test(test_consistency_round_trip_and_tampering),
         cmocka_unit_test(test_all_paths_match_one_by_one),
+        cmocka_unit_test(test_cache_matches_leaves),
+        cmocka_unit_test(test_cache_is_used),
     };
     return cmocka_run_group_tests(tests, setup_leaves, NULL);
 }

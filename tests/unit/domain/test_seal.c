@@ -80,7 +80,7 @@ static void test_signature_is_over_the_published_statement(void **state)
     assert_int_equal(seal_batch(key, "PK-SOUTH", wires, lens, 5, seals, seal_lens), SH_OK);
     for (int i = 0; i < 5; i++)
         merkle_leaf_hash(wire[i], lens[i], leaves[i]);
-    merkle_root((const uint8_t(*)[32])leaves, 5, root);
+    merkle_root(NULL, (const uint8_t(*)[32])leaves, 5, root);
     len = entry_canonical_batch("PK-SOUTH", 5, root, stmt, sizeof(stmt));
     assert_int_equal(len, sizeof("sarhad-batch-v1") + 4 + 8 + 8 + 32);
     assert_memory_equal(stmt, "sarhad-batch-v1\0\0\0\0\x08PK-SOUTH", 28);
