@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,16 @@ static enum sh_err db_migrate(struct store_db *db, const char *path, struct sh_e
     return SH_OK;
 }
 
+/* Process-wide settings, before SQLite's first use. Memory statistics take one global mutex
+ * on every allocation of every connection: the writer, the loop's readers, the checkpointer
+ * and the read-ahead thread all queued on it, for figures nothing here reads. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum sh_err db_open(const char *path, int create, struct store_db **out, struct sh_errinfo *info)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -199,6 +210,7 @@ enum sh_err db_open(const char *path, int create, struct store_db **out, struct 
 
     if (db == NULL)
         return SH_ENOMEM;
+    pthread_once(&sqlite_once, sqlite_configure);
     if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
         rc = err_set(info, SH_EDB, "", "cannot open database %s: %s", path,
                      db->h ? sqlite3_errmsg(db->h) : "out of memory");
