@@ -8,8 +8,8 @@
  *   MTH({})        = SHA-256("")
  *   MTH(D[0:n])    = interior(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two < n
  *
- * Pure: nothing is stored here. The caller keeps the leaf hashes (in the database) and hands
- * them in as an array `leaves[0..n)` of MERKLE_HASH_LEN-byte hashes, borrowed for the call.
+ * Pure: no I/O and no state of its own. The caller keeps the leaf hashes (in the database) and
+ * hands them in as an array `leaves[0..n)` of MERKLE_HASH_LEN-byte hashes, borrowed for the call.
  * Building a root or a proof from the array alone costs O(n) hashes: a second or more over a
  * few million leaves. A caller that asks again and again over a growing log (a node's link,
  * `audit verify`) keeps a `struct merkle_cache` beside the array and passes it in, which
