@@ -1,6 +1,6 @@
 /*
- * merkle.c: the RFC 6962 Merkle tree, its inclusion and consistency proofs, and the compact
- * range used to append.
+ * merkle.c: the RFC 6962 Merkle tree, its inclusion and consistency proofs, and the cache of
+ * its large subtrees' roots.
  *
  * Two formulations on purpose. Building (roots, proofs) follows RFC 6962's recursive
  * definitions over the leaf array, split at the largest power of two below the size; the
@@ -8,8 +8,8 @@
  * algorithms, which walk the bits of (index, size - 1) and need no tree at all, only the
  * proof. The unit tests check each against the other and against published vectors.
  *
- * Invariant of struct merkle_compact: depth == popcount(n), and stack[i] is the root of the
- * i-th perfect subtree from the left, whose sizes are the set bits of n, largest first.
+ * Invariant of struct merkle_cache: count[j] == n >> j for every j >= MERKLE_CACHE_LEVEL, and
+ * level[j][i] is the root of leaves [i * 2^j, (i + 1) * 2^j).
  */
 #include "domain/merkle.h"
 
@@ -398,42 +398,4 @@ enum sh_err merkle_verify_consistency(size_t m, size_t n, const uint8_t old_root
     if (m == n)
         return len == 0 && memcmp(old_root, new_root, MERKLE_HASH_LEN) == 0 ? SH_OK : SH_ECONFLICT;
     return verify_consistency_path(m, n, old_root, new_root, path, len);
-}
-
-void merkle_compact_init(struct merkle_compact *c)
-{
-    memset(c, 0, sizeof(*c));
-}
-
-/*
- * Like binary increment: the new leaf is a perfect subtree of size 1, and every trailing 1 bit
- * of the old n is a subtree of the same size to its left that it now merges with. The stack
- * needs popcount(n) + 1 <= 64 entries, which holds for every n < SIZE_MAX.
- */
-void merkle_compact_append(struct merkle_compact *c, const uint8_t leaf_hash[MERKLE_HASH_LEN])
-{
-    assert(c->n < SIZE_MAX && c->depth >= 0 && c->depth < 64);
-    memcpy(c->stack[c->depth], leaf_hash, MERKLE_HASH_LEN);
-    c->depth++;
-    for (size_t carry = c->n; carry & 1; carry >>= 1) {
-        c->depth--;
-        merkle_node_hash(c->stack[c->depth - 1], c->stack[c->depth], c->stack[c->depth - 1]);
-    }
-    c->n++;
-}
-
-/* The split at the largest power of two below n is the split between the first perfect
- * subtree and the rest, so the root folds the stack from the right. */
-void merkle_compact_root(const struct merkle_compact *c, uint8_t out[MERKLE_HASH_LEN])
-{
-    uint8_t acc[MERKLE_HASH_LEN];
-
-    if (c->depth == 0) {
-        crypto_sha256(NULL, 0, out);
-        return;
-    }
-    memcpy(acc, c->stack[c->depth - 1], MERKLE_HASH_LEN);
-    for (int i = c->depth - 2; i >= 0; i--)
-        merkle_node_hash(c->stack[i], acc, acc);
-    memcpy(out, acc, MERKLE_HASH_LEN);
 }

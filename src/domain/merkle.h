@@ -13,8 +13,7 @@
  * Building a root or a proof from the array alone costs O(n) hashes: a second or more over a
  * few million leaves. A caller that asks again and again over a growing log (a node's link,
  * `audit verify`) keeps a `struct merkle_cache` beside the array and passes it in, which
- * brings each to O(MERKLE_CACHE_BLOCK * log n). Appending to the log and publishing the new
- * root goes through a `struct merkle_compact`, which costs O(log n).
+ * brings each to O(MERKLE_CACHE_BLOCK * log n).
  *
  * Results: functions that can fail return SH_OK, SH_EINVAL when the sizes cannot describe a
  * tree or proof at all (an index past the end, a consistency proof from size 0 or from a
@@ -125,27 +124,5 @@ enum sh_err merkle_consistency_proof(const struct merkle_cache *cache,
 enum sh_err merkle_verify_consistency(size_t m, size_t n, const uint8_t old_root[MERKLE_HASH_LEN],
                                       const uint8_t new_root[MERKLE_HASH_LEN],
                                       const uint8_t (*path)[MERKLE_HASH_LEN], size_t len);
-
-/*
- * The incremental tree. The leaves [0, n) split into perfect subtrees, one per set bit of n,
- * largest (leftmost) first: n = 6 is [0, 4) and [4, 6). `stack[0..depth)` holds their root
- * hashes in that order, which is all it takes to append a leaf or compute the tree's root.
- * The struct is plain data: the caller may copy it or store its fields to resume later.
- */
-struct merkle_compact {
-    size_t n;                           /* leaves appended so far */
-    uint8_t stack[64][MERKLE_HASH_LEN]; /* perfect-subtree roots, leftmost first */
-    int depth;                          /* entries in use: the number of set bits of n */
-};
-
-/* Makes `c` the empty tree. */
-void merkle_compact_init(struct merkle_compact *c);
-
-/* Appends the leaf hash `leaf_hash` as leaf number c->n, at the cost of one interior hash per
- * trailing 1 bit of c->n (O(log n)). */
-void merkle_compact_append(struct merkle_compact *c, const uint8_t leaf_hash[MERKLE_HASH_LEN]);
-
-/* The root of the tree of the c->n leaves appended so far, equal to merkle_root() over them. */
-void merkle_compact_root(const struct merkle_compact *c, uint8_t out[MERKLE_HASH_LEN]);
 
 #endif

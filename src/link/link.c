@@ -158,8 +158,7 @@ struct link {
     /* the exchange log as the loop knows it (leaf hashes, for roots and proofs) */
     uint8_t (*leaves)[32];
     size_t nleaves, capleaves;
-    struct merkle_compact tree;
-    struct merkle_cache cache; /* roots of its large subtrees: proofs in O(log n), not O(n) */
+    struct merkle_cache cache; /* roots of its large subtrees: roots and proofs in O(log n) */
     struct send_batch *batch;  /* entries being sealed: filled and emptied within one call */
     struct prefetch *prefetch; /* reads the bulk backlog ahead of the scans (store/prefetch.h) */
 };
@@ -992,8 +991,6 @@ static void tree_refresh(struct link *l, int budget)
 {
     if (xlog_leaves(l->cfg.rdb, &l->leaves, &l->nleaves, &l->capleaves, budget) != SH_OK)
         return;
-    while (l->tree.n < l->nleaves)
-        merkle_compact_append(&l->tree, l->leaves[l->tree.n]);
     /* On failure the cache covers less and proofs cost more, nothing else. */
     merkle_cache_extend(&l->cache, (const uint8_t(*)[32])l->leaves, l->nleaves);
 }
@@ -1066,7 +1063,7 @@ static void checkpoint_send(struct link_peer *p)
     memset(&c, 0, sizeof(c));
     snprintf(c.origin, sizeof(c.origin), "%s", l->node);
     c.size = (int64_t)l->nleaves;
-    merkle_compact_root(&l->tree, c.root);
+    merkle_root(&l->cache, (const uint8_t(*)[32])l->leaves, l->nleaves, c.root);
     c.time_ms = clock_now_ms();
     crypto_key_sign(l->cfg.key, note, xlog_note(&c, note, sizeof(note)), c.sig);
     p->ckpt_pending = c;
@@ -1874,7 +1871,6 @@ enum sh_err link_start(struct event_base *base, const struct link_config *cfg, s
     if (cfg->db_path && (rc = prefetch_start(cfg->db_path, l->node, &l->prefetch, info)))
         goto fail;
     l->cfg.db_path = NULL; /* not kept: the caller's */
-    merkle_compact_init(&l->tree);
     merkle_cache_init(&l->cache);
     tree_refresh(l, 0);
     l->heartbeat_ev = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);

@@ -29,10 +29,10 @@
 #include "domain/merkle.h"
 
 #define ROUND_TRIP_MAX ((size_t)40)
-#define COMPACT_MAX 300
+#define LEAVES_MAX 300
 
-/* Leaf hashes of the 2-byte big-endian numbers 0..COMPACT_MAX-1, filled by the group setup. */
-static uint8_t leaves[COMPACT_MAX][MERKLE_HASH_LEN];
+/* Leaf hashes of the 2-byte big-endian numbers 0..LEAVES_MAX-1, filled by the group setup. */
+static uint8_t leaves[LEAVES_MAX][MERKLE_HASH_LEN];
 
 /* RFC 6962 reference data (transparency-dev/merkle testonly.LeafInputs()). */
 static const char *const rfc_leaf_inputs[8] = {
@@ -85,22 +85,6 @@ static const char *const rfc_roots[9] = {
     "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
     "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
     "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-};
-
-/* The compact range of sizes 0..8 as (level, index) into rfc_nodes, leftmost first
- * (testonly.CompactTrees()); level -1 ends a list. */
-static const struct {
-    int level, index;
-} rfc_compact[9][4] = {
-    {{-1, 0}},
-    {{0, 0}, {-1, 0}},
-    {{1, 0}, {-1, 0}},
-    {{1, 0}, {0, 2}, {-1, 0}},
-    {{2, 0}, {-1, 0}},
-    {{2, 0}, {0, 4}, {-1, 0}},
-    {{2, 0}, {1, 2}, {-1, 0}},
-    {{2, 0}, {1, 2}, {0, 6}, {-1, 0}},
-    {{3, 0}, {-1, 0}},
 };
 
 /* A proof over the reference leaves: `first` is the leaf index (inclusion) or the old size
@@ -284,7 +268,7 @@ static bool same_shape(const char *a, size_t alen, const char *b, size_t blen)
 
 static int setup_leaves(void **state)
 {
-    for (size_t i = 0; i < COMPACT_MAX; i++) {
+    for (size_t i = 0; i < LEAVES_MAX; i++) {
         uint8_t data[2] = {(uint8_t)(i >> 8), (uint8_t)i};
 
         merkle_leaf_hash(data, sizeof(data), leaves[i]);
@@ -387,57 +371,6 @@ static void test_consistency_proofs_match_published(void **state)
 
 /* The stored subtree hashes are what a caller persists to resume appending, so they are part
  * of the contract, not only the root. */
-static void test_compact_range_matches_published_subtrees(void **state)
-{
-    uint8_t rfc[8][MERKLE_HASH_LEN], want[MERKLE_HASH_LEN], root[MERKLE_HASH_LEN];
-    struct merkle_compact c;
-
-    rfc_leaf_hashes(rfc);
-    merkle_compact_init(&c);
-    for (size_t n = 0; n <= 8; n++) {
-        int depth = 0;
-
-        if (n > 0)
-            merkle_compact_append(&c, rfc[n - 1]);
-        assert_int_equal(c.n, n);
-        for (; rfc_compact[n][depth].level >= 0; depth++) {
-            unhex(rfc_nodes[rfc_compact[n][depth].level][rfc_compact[n][depth].index], want);
-            assert_memory_equal(c.stack[depth], want, MERKLE_HASH_LEN);
-        }
-        assert_int_equal(c.depth, depth);
-        merkle_compact_root(&c, root);
-        unhex(rfc_roots[n], want);
-        assert_memory_equal(root, want, MERKLE_HASH_LEN);
-    }
-}
-
-static void test_compact_root_equals_tree_root(void **state)
-{
-    uint8_t got[MERKLE_HASH_LEN], want[MERKLE_HASH_LEN];
-    struct merkle_compact c, resumed;
-
-    merkle_compact_init(&c);
-    for (size_t n = 0; n <= COMPACT_MAX; n++) {
-        if (n > 0)
-            merkle_compact_append(&c, leaves[n - 1]);
-        merkle_compact_root(&c, got);
-        merkle_root(NULL, leaves, n, want);
-        if (memcmp(got, want, MERKLE_HASH_LEN) != 0)
-            fail_msg("compact root differs from merkle_root at n = %zu", n);
-        assert_int_equal(c.depth, __builtin_popcountll(n));
-    }
-    /* A copy resumes where the original stood (the caller may store it and reload it). */
-    merkle_compact_init(&c);
-    for (size_t n = 0; n < 100; n++)
-        merkle_compact_append(&c, leaves[n]);
-    memcpy(&resumed, &c, sizeof(c));
-    for (size_t n = 100; n < COMPACT_MAX; n++)
-        merkle_compact_append(&resumed, leaves[n]);
-    merkle_compact_root(&resumed, got);
-    merkle_root(NULL, leaves, COMPACT_MAX, want);
-    assert_memory_equal(got, want, MERKLE_HASH_LEN);
-}
-
 static void test_single_leaf_tree(void **state)
 {
     uint8_t path[MERKLE_MAX_PATH][MERKLE_HASH_LEN];
@@ -689,7 +622,7 @@ static void test_consistency_round_trip_and_tampering(void **state)
     assert_true(size_failures > 0);
 }
 
-/* merkle_all_paths() against the recursive definitions, for every size up to COMPACT_MAX
+/* merkle_all_paths() against the recursive definitions, for every size up to LEAVES_MAX
  * (ragged levels of every shape) and every leaf; and merkle_root_from_inclusion() back. */
 struct all_paths_check {
     size_t n, calls;
@@ -730,7 +663,7 @@ static void test_all_paths_match_one_by_one(void **state)
     uint8_t want[MERKLE_HASH_LEN];
 
     (void)state;
-    for (size_t n = 1; n <= COMPACT_MAX; n++) {
+    for (size_t n = 1; n <= LEAVES_MAX; n++) {
         struct all_paths_check c = {.n = n};
         assert_int_equal(merkle_all_paths((const uint8_t(*)[MERKLE_HASH_LEN])leaves, n, c.root,
                                           check_one_path, &c),
@@ -837,8 +770,6 @@ int main(void)
         cmocka_unit_test(test_roots_match_rfc6962),
         cmocka_unit_test(test_inclusion_proofs_match_published),
         cmocka_unit_test(test_consistency_proofs_match_published),
-        cmocka_unit_test(test_compact_range_matches_published_subtrees),
-        cmocka_unit_test(test_compact_root_equals_tree_root),
         cmocka_unit_test(test_single_leaf_tree),
         cmocka_unit_test(test_inclusion_out_of_range),
         cmocka_unit_test(test_inclusion_round_trip_and_tampering),
