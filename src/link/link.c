@@ -15,7 +15,8 @@
  * receiver holds `queued` (last origin seq handed to the writer) and `applied` (last
  * committed). Urgent frames are written first; a batch of bulk frames (SEND_BATCH) is
  * written only while the output holds less than BULK_LOW_WATER bytes, so an urgent entry waits
- * behind at most about one batch (32 entries, typically 20 KiB).
+ * behind at most about one batch (32 entries, typically 20 KiB) and the kernel's small send
+ * buffer (LINK_SNDBUF). While the writer holds an urgent op, bulk waits (bulk_held).
  *
  * What either side may later have to prove survives a cut at any moment. HELLO carries
  * `applied` (where the other resumes sending) and `acked` (what we hold receipts for); only a
@@ -76,12 +77,18 @@
 #define TREE_BUDGET 4096 /* exchange-log leaves read into the tree per commit or heartbeat */
 #define SEND_BATCH 32    /* entries sealed under one signature (domain/seal.h), at most */
 #define SEND_BATCH_BYTES (256 * 1024) /* and their payload bytes */
-/* Kernel socket buffers of a link. Small on purpose: loopback and LAN autotuning grows them to
- * megabytes, and bulk frames queued there would sit ahead of an urgent frame. */
-#define LINK_SOCKBUF (64 * 1024)
-/* Bytes a link connection reads (or writes) in one loop turn. libevent's default, 16 KiB,
- * left the rest in the kernel's buffers, first in first out: an urgent frame behind bulk ones
- * waited a loop turn per 16 KiB before the receiver saw it. Read into user space, urgent
+/* Kernel socket buffers of a link, fixed: loopback and LAN autotuning grows them to megabytes,
+ * and the kernel's queues are first in first out, so bulk frames queued there sit ahead of an
+ * urgent frame. The send buffer is the smaller: at 64 KiB, up to 90 KB of bulk waited in it
+ * ahead of a FLASH whenever the receiver fell behind (the A-to-B crossing's p99 was 20 ms);
+ * at 16 KiB bulk waits in our output buffer instead, where BULK_LOW_WATER keeps it short.
+ * The receive buffer stays at 64 KiB: at 16 KiB the window stalled and a catch-up fell from
+ * 20,000 to 1,500 entries/s. */
+#define LINK_SNDBUF (16 * 1024)
+#define LINK_RCVBUF (64 * 1024)
+/* Bytes a link connection reads (or writes) in one loop turn, instead of libevent's 16 KiB.
+ * A TLS bufferevent still reads at most two TLS records per turn, which is why batch_send
+ * writes a batch's frames contiguously (full 16 KiB records). Read into user space, urgent
  * frames are checked first (process_pending). */
 #define LINK_SINGLE_IO (256 * 1024)
 #define HANDSHAKE_TIMEOUT_S 10
@@ -216,6 +223,7 @@ struct receipt_op {
 static void conn_close(struct link_conn *c, const char *reason);
 static void checkpoint_announce(struct link_peer *p);
 static void peer_pump(struct link_peer *p);
+static int bulk_held(struct link_peer *p);
 static void dial_schedule(struct link_peer *p);
 static void tree_refresh(struct link *l, int budget);
 
@@ -363,6 +371,14 @@ static int batch_send(struct link_peer *p, int stream)
         p->scan[stream] = p->prev[stream];
         return -1;
     }
+    /* One contiguous stretch for the batch: the TLS bufferevent makes one record per piece of
+     * its output (libevent's pieces are at most 4 KiB when written frame by frame), and the
+     * receiver reads two records a loop turn, so small records left bulk in the kernel's
+     * buffers, ahead of urgent frames. */
+    size_t room = 0;
+    for (i = 0; i < b->n; i++)
+        room += FRAME_ENTRY_HEAD + 16 + b->leaf_len[i];
+    evbuffer_expand(bufferevent_get_output(p->conn->bev), room);
     for (i = 0; i < b->n; i++) {
         struct evbuffer *out = bufferevent_get_output(p->conn->bev);
         size_t before = evbuffer_get_length(out);
@@ -422,6 +438,8 @@ static int pump_stream(struct link_peer *p, int stream)
             sent += n;
             continue;
         }
+        if (stream == GATE_BULK && bulk_held(p))
+            break; /* link_notify pumps again when the urgent writes are done */
         if (stream == GATE_BULK) {
             prefetch_hint(p->link->prefetch, p->scan[stream]);
             if (evbuffer_get_length(bufferevent_get_output(p->conn->bev)) >= BULK_LOW_WATER)
@@ -435,6 +453,20 @@ static int pump_stream(struct link_peer *p, int stream)
     }
     int n = batch_send(p, stream);
     return n < 0 ? sent : sent + n;
+}
+
+/* Urgent first, end to end: while this node's writer holds an urgent op (a FLASH being stored
+ * here or there, an urgent entry, a receipt of one), bulk work waits: no bulk frame is read
+ * from the journal and sent, and no received one is checked and handed to the writer. On
+ * saturated cores the urgent op's commit, and the loops and the crossing around it, then do not
+ * share the CPU with a catch-up: about 10 ms off a FLASH round trip's p99 behind a backlog.
+ * What a catch-up loses depends on the urgent traffic: nothing measurable with an urgent event
+ * every 100 ms, about a third with 100 FLASH messages a second (bench/RESULTS.md). An urgent op
+ * is one short transaction and never waits for bulk, so the hold ends; link_notify, which runs
+ * after every commit, resumes both. */
+static int bulk_held(struct link_peer *p)
+{
+    return writer_urgent_open(p->link->cfg.writer) > 0;
 }
 
 static void pump_cb(evutil_socket_t fd, short what, void *arg)
@@ -454,8 +486,12 @@ void link_notify(struct link *l)
 {
     if (l && !l->shut)
         tree_refresh(l, TREE_BUDGET);
-    for (int i = 0; l && i < l->npeers; i++)
-        peer_pump(&l->peers[i]);
+    for (int i = 0; l && i < l->npeers; i++) {
+        struct link_peer *p = &l->peers[i];
+        peer_pump(p);
+        if (p->conn && p->conn->up && p->pend_count[GATE_BULK] > 0)
+            event_active(p->recv_ev, EV_TIMEOUT, 0); /* bulk held back by bulk_held */
+    }
 }
 
 static void receipt_done(struct writer_op *op)
@@ -1423,6 +1459,8 @@ static int process_pending(struct link_conn *c)
 
     for (int s = 0; s < GATE_STREAMS; s++) {
         int budget = s == GATE_URGENT ? PENDING_MAX : BULK_BUDGET;
+        if (s == GATE_BULK && bulk_held(p))
+            return 0; /* link_notify resumes */
         while (p->pend_count[s] > 0 && budget-- > 0 &&
                (s == GATE_URGENT || p->inflight < MAX_INFLIGHT)) {
             uint8_t *bin = p->pending[s][p->pend_head[s]];
@@ -1602,10 +1640,10 @@ static void conn_close(struct link_conn *c, const char *reason)
  * on Linux; it was most of a FLASH round trip on an idle link). */
 static void set_sockopts(evutil_socket_t fd)
 {
-    int size = LINK_SOCKBUF, one = 1;
+    int snd = LINK_SNDBUF, rcv = LINK_RCVBUF, one = 1;
 
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 

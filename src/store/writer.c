@@ -41,6 +41,7 @@ struct writer {
     struct writer_op *queue, *queue_tail;
     struct writer_op *urgent, *urgent_tail; /* taken before `queue` */
     struct writer_op *done, *done_tail;
+    atomic_int urgent_open;    /* urgent ops submitted whose done callback has not run */
     atomic_int urgent_waiting; /* `urgent` is not empty: a batch of ordinary ops stops early */
     int stopping;
     struct writer_stats stats;
@@ -355,8 +356,10 @@ void writer_submit(struct writer *w, struct writer_op *op)
     else
         *head = op;
     *tail = op;
-    if (op->urgent)
+    if (op->urgent) {
+        atomic_fetch_add(&w->urgent_open, 1);
         atomic_store(&w->urgent_waiting, 1);
+    }
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
@@ -371,8 +374,15 @@ void writer_complete(struct writer *w)
     pthread_mutex_unlock(&w->mu);
     for (; list; list = next) {
         next = list->next; /* done() may free the op */
+        if (list->urgent)
+            atomic_fetch_sub(&w->urgent_open, 1);
         list->done(list);
     }
+}
+
+int writer_urgent_open(struct writer *w)
+{
+    return atomic_load(&w->urgent_open);
 }
 
 void writer_get_stats(struct writer *w, struct writer_stats *out)

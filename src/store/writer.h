@@ -14,7 +14,8 @@
  * queued, in a transaction of their own; one that arrives while a batch of ordinary ops is
  * being applied cuts it short once 2 ms of them are applied, is applied in that transaction
  * and commits with it (the rest goes back first in the queue), so it waits for a few ops and
- * one commit, not for a whole batch and two.
+ * one commit, not for a whole batch and two. Until their done callbacks have run they are
+ * counted (writer_urgent_open), and the link holds bulk work back meanwhile.
  *
  * A second thread, on its own connection, checkpoints the WAL into the database (writer.c), so
  * that no commit waits for a checkpoint. Both threads run at a lower priority than the loop
@@ -74,6 +75,9 @@ void writer_submit(struct writer *w, struct writer_op *op);
 /* On the loop thread: runs the done callbacks of every finished op. */
 void writer_complete(struct writer *w);
 
+/* Urgent ops submitted whose done callback has not run yet: while there are any, the link holds
+ * back bulk work (link.c, bulk_held), so that the CPU and the writer go to them. Thread-safe. */
+int writer_urgent_open(struct writer *w);
 /* Copies the statistics (thread-safe). */
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 

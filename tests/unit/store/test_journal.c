@@ -305,6 +305,35 @@ static void test_urgent_op_cuts_a_batch_short(void **state)
     db_close(db);
 }
 
+/* writer_urgent_open counts an urgent op from its submission until its done callback has run
+ * on the loop (the link holds bulk back meanwhile), not only until its commit. */
+static void test_urgent_ops_are_open_until_done(void **state)
+{
+    static struct append_arg a = {"test.entry", 0};
+    static struct writer_op ordinary = {.apply = append_one, .arg = &a, .done = op_done};
+    static struct writer_op urgent = {.apply = append_one, .arg = &a, .done = op_done, .urgent = 1};
+    struct store_db *db;
+    struct writer_stats st;
+    struct writer *w = fresh_writer(&db, 1024);
+
+    done_count = 0;
+    writer_submit(w, &ordinary);
+    assert_int_equal(writer_urgent_open(w), 0);
+    writer_submit(w, &urgent);
+    assert_int_equal(writer_urgent_open(w), 1);
+    do { /* both committed: the head is at seq 2 */
+        usleep(1000);
+        writer_get_stats(w, &st);
+    } while (st.committed_seq < 2);
+    assert_int_equal(writer_urgent_open(w), 1); /* committed, but done has not run */
+    assert_int_equal(done_count, 0);
+    writer_complete(w);
+    assert_int_equal(done_count, 2);
+    assert_int_equal(writer_urgent_open(w), 0);
+    writer_stop(w);
+    db_close(db);
+}
+
 static void test_records_versions(void **state)
 {
     struct store_db *db;
@@ -504,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_writer_isolates_failing_ops),
         cmocka_unit_test(test_writer_checkpoints_in_the_background),
         cmocka_unit_test(test_urgent_op_cuts_a_batch_short),
+        cmocka_unit_test(test_urgent_ops_are_open_until_done),
         cmocka_unit_test(test_records_versions),
         cmocka_unit_test(test_replica_duplicate_versus_failure),
         cmocka_unit_test(test_released_by_stream),
