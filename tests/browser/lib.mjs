@@ -19,12 +19,32 @@ export const SHOTS = process.env.SARHAD_SCREENSHOTS || path.join(path.dirname(BI
 const CHROMIUM = process.env.SARHAD_CHROMIUM || '/usr/bin/chromium';
 export const SKIP = 77; // ctest SKIP_RETURN_CODE
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// A free loopback port below the kernel's ephemeral range, as in harness.py: one from inside
+// it could be taken as the local port of an outgoing connection before the node binds it.
+function ephemeralLow() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function tryPort(port) {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+export async function freePort() {
+  const low = ephemeralLow();
+  const from = Math.max(1024, low - 16384);
+  for (let i = 0; i < 1000; i++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (await tryPort(port)) return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

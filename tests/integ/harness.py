@@ -5,6 +5,7 @@ Standard library only (PyPI is unreachable on the build machines).
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -17,10 +18,28 @@ BIN = os.environ.get("SARHAD_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "asan", "sarhad")
 
 
+_ports = random.Random(os.urandom(16))  # not `random`: tests seed that one
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port below the kernel's ephemeral range. One from inside it (what
+    binding port 0 gives) can be taken, between this check and the node's own bind, as the
+    local port of any outgoing connection: a fault proxy redialling, a client, the other node.
+    CI failed on that once ("cannot listen on 127.0.0.1:57215")."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(1000):
+        port = _ports.randrange(max(1024, low - 16384), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def run(*args, check=True, env=None):
