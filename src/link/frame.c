@@ -24,11 +24,11 @@ static uint64_t get_be(const uint8_t *p, int n)
 
 static void put_head(struct evbuffer *out, size_t len, enum frame_type type)
 {
-    uint8_t head[5];
+    uint8_t head[FRAME_HEAD];
 
     put_be(head, len, 4);
     head[4] = (uint8_t)type;
-    evbuffer_add(out, head, 5);
+    evbuffer_add(out, head, sizeof(head));
 }
 
 enum sh_err frame_write(struct evbuffer *out, enum frame_type type, const json_t *body)

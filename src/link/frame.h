@@ -29,7 +29,14 @@
 struct evbuffer;
 
 #define FRAME_MAX (1u << 20)
+#define FRAME_HEAD 5        /* length (4 bytes, big-endian, type and body), type */
 #define FRAME_ENTRY_HEAD 13 /* stream, prev, n */
+
+/* Bytes an ENTRY frame carrying `total_len` bytes of entry and seal takes on the wire. */
+static inline size_t frame_entry_bytes(size_t total_len)
+{
+    return FRAME_HEAD + FRAME_ENTRY_HEAD + total_len;
+}
 
 enum frame_type {
     FRAME_HELLO = 1,      /* {node, country, version, proto, applied:[urgent, bulk], acked:[..]}:

@@ -380,7 +380,7 @@ static int batch_send(struct link_peer *p, int stream)
      * buffers, ahead of urgent frames. */
     size_t room = 0;
     for (i = 0; i < b->n; i++)
-        room += FRAME_ENTRY_HEAD + 16 + b->leaf_len[i];
+        room += frame_entry_bytes(b->leaf_len[i]);
     evbuffer_expand(bufferevent_get_output(p->conn->bev), room);
     for (i = 0; i < b->n; i++) {
         struct evbuffer *out = bufferevent_get_output(p->conn->bev);

@@ -57,6 +57,7 @@ static void test_entry_frame(void **state)
 
     assert_int_equal(frame_write_entry(b, 1, 258, leaf, 10, 14), SH_OK);
     assert_int_equal(evbuffer_get_length(b), 5 + 13 + 14);
+    assert_int_equal(frame_entry_bytes(14), 5 + 13 + 14);
     evbuffer_copyout(b, bytes, sizeof(bytes));
     assert_memory_equal(bytes, expect, sizeof(expect));
     assert_int_equal(frame_read(b, &got, &info), SH_OK);
